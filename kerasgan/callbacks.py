@@ -1,0 +1,87 @@
+"""Keras callbacks for GAN training."""
+
+import os
+
+import keras
+import numpy as np
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Saves a grid of samples from fixed latent vectors after every epoch.
+
+    The same latent vectors are used at every epoch, so the grids show how
+    the generator's mapping evolves. With ``log_dir`` the grid is also
+    written to TensorBoard as an image summary.
+
+    Args:
+        directory: folder for ``epoch_XXXX.png`` files (created if needed).
+        num: number of images in the grid.
+        seed: seed of the fixed latent vectors.
+        every: save every ``every`` epochs (and always after the last one).
+        log_dir: optional TensorBoard log directory.
+        prefix: file name prefix.
+        unit: ``"epoch"`` names files by epoch (``epoch_0003.png``);
+            ``"step"`` by training steps done (``step_000600.png``).
+
+    Example:
+    >>> gan.fit(ds, epochs=10, callbacks=[SampleGrid("run/samples")])
+    """
+
+    def __init__(self, directory, num=64, seed=0, every=1, log_dir=None, prefix=None, unit="epoch"):
+        super().__init__()
+        if int(num) <= 0:
+            raise ValueError(f"num must be positive, got {num}")
+        if int(every) <= 0:
+            raise ValueError(f"every must be positive, got {every}")
+        self.directory = os.fspath(directory)
+        self.num = int(num)
+        self.seed = int(seed)
+        self.every = int(every)
+        self.log_dir = None if log_dir is None else os.fspath(log_dir)
+        if unit not in ("epoch", "step"):
+            raise ValueError(f"unit must be 'epoch' or 'step', got {unit!r}")
+        self.unit = unit
+        self.prefix = unit if prefix is None else prefix
+        self._steps = 0
+        self.paths = []
+        self._writer = None
+        self._z = None
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+        self._z = self.model.latents(self.num, seed=self.seed)
+        self._last_epoch = self.params.get("epochs", None)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._steps += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self._last_epoch is not None and epoch + 1 == self._last_epoch
+        if (epoch + 1) % self.every and not last and not self.model.stop_training:
+            return
+        self.write(self._steps if self.unit == "step" else epoch + 1)
+
+    def write(self, index):
+        """Writes the grid for ``index`` (an epoch number); returns its path."""
+        from kerasgan.utils.images import make_grid, save_grid
+
+        images = self.model.generate(self._z)
+        digits = 6 if self.unit == "step" else 4
+        path = os.path.join(self.directory, f"{self.prefix}_{index:0{digits}d}.png")
+        save_grid(images, path)
+        self.paths.append(path)
+        if self.log_dir is not None:
+            import tensorflow as tf
+
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(self.log_dir)
+            grid = make_grid(images)
+            with self._writer.as_default():
+                tf.summary.image("samples", grid[np.newaxis], step=index)
+            self._writer.flush()
+        return path
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

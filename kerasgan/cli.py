@@ -1,0 +1,253 @@
+"""The ``kerasgan`` command line: a thin layer over library functions.
+
+Every error is one line on stderr with exit code 2, never a traceback.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+EXIT_USAGE = 2
+
+
+class CLIError(Exception):
+    """An error to report as one line (exit code 2)."""
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _quiet_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="kerasgan",
+        description="kerasgan: train, sample, evaluate and export GANs (Keras 3).",
+    )
+    from kerasgan import __version__
+
+    parser.add_argument("--version", action="version", version=f"kerasgan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("train", help="train an architecture (or a zoo recipe) on a dataset")
+    p.add_argument("model", nargs="?", help="architecture name (see `kerasgan list`)")
+    p.add_argument("--recipe", help="reproduce a zoo entry from its recipe (e.g. dcgan_mnist)")
+    p.add_argument("--dataset", help="mnist, fashion_mnist, a TFDS name, a folder or an .npz file")
+    p.add_argument("--steps", type=_positive(int), help="generator steps to train")
+    p.add_argument("--batch-size", type=_positive(int), help="batch size (default: the model's recipe)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--output", required=True, help="output folder (model.keras, samples/)")
+    p.add_argument("--image-size", type=_positive(int), help="resize images from folders to this size")
+    p.add_argument("--loss", help="loss pair, e.g. modified, minimax, wasserstein, hinge")
+    p.add_argument("--sample-every", type=_positive(int), help="steps between sample grids (default steps/10)")
+    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
+
+    p = sub.add_parser("sample", help="write a grid of samples from a zoo model or a .keras file")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("--num", type=_positive(int), default=64, help="number of images (default 64)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default="samples.png", help="output PNG (default samples.png)")
+    p.add_argument("--weights", help="explicit weights file for a zoo entry")
+
+    sub.add_parser("list", help="list architectures and zoo entries")
+
+    p = sub.add_parser("info", help="show a zoo entry as JSON")
+    p.add_argument("name")
+
+    p = sub.add_parser("export", help="export a zoo model or .keras file as SavedModel or TFLite")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("--format", default="savedmodel", choices=("savedmodel", "tflite"))
+    p.add_argument("--quantize", choices=("dynamic_int8",), help="TFLite only: dynamic-range int8")
+    p.add_argument("--out", required=True, help="output folder (savedmodel) or .tflite file")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("--weights", help="explicit weights for a zoo entry")
+
+    p = sub.add_parser("convert", help="import a third-party checkpoint (needs torch)")
+    p.add_argument("kind", choices=("pytorch-dcgan", "pytorch-mlp-gan"))
+    p.add_argument("checkpoint", help="generator state_dict file (e.g. netG.pth)")
+    p.add_argument("--discriminator", help="discriminator state_dict file (e.g. netD.pth)")
+    p.add_argument("--out", required=True, help="output folder for the converted weights")
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args) or 0
+    except CLIError as err:
+        return _fail(str(err))
+    except (ValueError, TypeError, ImportError, FileNotFoundError, NotADirectoryError, PermissionError, KeyError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        return _fail(str(message))
+    except OSError as err:
+        return _fail(str(err))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+
+
+def _fail(message):
+    message = " ".join(str(message).split()) or "failed"
+    print(f"kerasgan: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# ---------------------------------------------------------------- commands
+def cmd_list(args):
+    _quiet_tensorflow()
+    from kerasgan import models, zoo
+
+    print("architectures:")
+    for name in models.list_architectures():
+        print(f"  {name}")
+    print("zoo entries:")
+    for name in zoo.list():
+        entry = zoo.info(name)
+        status = "" if entry.get("weights_available", True) else "  (no shipped weights)"
+        print(f"  {name:<20} {entry.get('description', '')}{status}")
+
+
+def cmd_info(args):
+    _quiet_tensorflow()
+    from kerasgan import zoo
+
+    print(json.dumps(zoo.info(args.name), indent=2, default=str))
+
+
+def _check_writable_file(path, suffix=None):
+    path = os.path.abspath(path)
+    if suffix and not path.lower().endswith(suffix):
+        raise CLIError(f"output file {path} must end with {suffix}")
+    parent = os.path.dirname(path)
+    if os.path.isdir(path):
+        raise CLIError(f"output {path} is a directory: give a file name ending with {suffix}")
+    probe = parent
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.access(probe, os.W_OK):
+        raise CLIError(f"cannot write to {parent}: choose a writable output path")
+    return path
+
+
+def _load_model(name_or_path, weights=None):
+    import keras
+
+    import kerasgan.models  # noqa: F401 - registers the serializable classes
+    from kerasgan import zoo
+
+    if name_or_path.endswith(".keras") or os.path.sep in name_or_path:
+        if not os.path.exists(name_or_path):
+            raise CLIError(f"no such model file: {name_or_path}")
+        if weights:
+            raise CLIError("--weights applies to zoo names, not to .keras files")
+        try:
+            return keras.models.load_model(name_or_path, safe_mode=True)
+        except (ValueError, OSError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise CLIError(f"cannot load {name_or_path}: {first}")
+    return zoo.load(name_or_path, weights=weights, compile=False)
+
+
+def cmd_sample(args):
+    out = _check_writable_file(args.out, ".png")
+    _quiet_tensorflow()
+    from kerasgan.utils.images import save_grid
+
+    gan = _load_model(args.model, args.weights)
+    images = gan.sample(args.num, seed=args.seed)
+    save_grid(images, out)
+    print(f"wrote {args.num} samples to {out}")
+
+
+def cmd_train(args):
+    if args.recipe and args.model:
+        raise CLIError("give either an architecture or --recipe, not both")
+    if not args.recipe and not args.model:
+        raise CLIError("name an architecture to train (see `kerasgan list`) or pass --recipe NAME")
+    output = os.path.abspath(args.output)
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise CLIError(f"--output {output} exists and is not a folder")
+    _quiet_tensorflow()
+    from kerasgan import training
+
+    if args.recipe:
+        config = training.recipe_config(args.recipe)
+        for key in ("dataset", "steps", "batch_size", "image_size", "loss"):
+            value = getattr(args, key)
+            if value is not None:
+                config[key] = value
+        config["seed"] = args.seed if args.seed is not None else config.get("seed", 0)
+    else:
+        if args.dataset is None:
+            raise CLIError("--dataset is required (e.g. --dataset mnist)")
+        if args.steps is None:
+            raise CLIError("--steps is required (e.g. --steps 2000)")
+        config = {
+            "architecture": args.model,
+            "dataset": args.dataset,
+            "steps": args.steps,
+            "batch_size": args.batch_size,
+            "seed": args.seed,
+            "image_size": args.image_size,
+            "loss": args.loss,
+        }
+    start = time.time()
+    result = training.train(config, output, sample_every=args.sample_every, verbose=args.verbose)
+    minutes = (time.time() - start) / 60
+    print(f"trained {config['steps']} steps in {minutes:.1f} min; model: {result['model_path']}")
+    print(f"samples: {result['last_grid']}")
+
+
+def cmd_export(args):
+    if args.quantize and args.format != "tflite":
+        raise CLIError("--quantize applies to --format tflite only")
+    if args.format == "tflite":
+        _check_writable_file(args.out, ".tflite")
+    _quiet_tensorflow()
+    gan = _load_model(args.model, args.weights)
+    path = gan.export(args.out, format=args.format, quantize=args.quantize, overwrite=args.overwrite)
+    print(f"exported {args.model} as {args.format} to {path}")
+
+
+def cmd_convert(args):
+    for path in (args.checkpoint, args.discriminator):
+        if path is not None and not os.path.isfile(path):
+            raise CLIError(f"no such checkpoint file: {path}")
+    _quiet_tensorflow()
+    from kerasgan import convert
+
+    converter = {"pytorch-dcgan": convert.pytorch_dcgan, "pytorch-mlp-gan": convert.pytorch_mlp_gan}[args.kind]
+    gan = converter(args.checkpoint, args.discriminator)
+    sources = [p for p in (args.checkpoint, args.discriminator) if p]
+    out = convert.save_converted(gan, args.out, sources)
+    print(f"converted {', '.join(sources)} to {out}")
+
+
+COMMANDS = {
+    "export": cmd_export,
+    "convert": cmd_convert,
+    "list": cmd_list,
+    "info": cmd_info,
+    "sample": cmd_sample,
+    "train": cmd_train,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

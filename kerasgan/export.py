@@ -1,0 +1,128 @@
+"""Export a GAN's generator for serving: SavedModel and TFLite.
+
+The SavedModel has two signatures:
+
+- ``serving_default``: ``z`` (float32 ``[None, latent_dim]``) -> ``images``
+  (float32 in [-1, 1], ``[None, H, W, C]``);
+- ``sample``: ``num`` (int32 scalar) and ``seed`` (int64 scalar) -> ``images``
+  (uint8 ``[num, H, W, C]``), drawing the same latents as ``gan.sample``.
+
+It loads with ``tf.saved_model.load`` in a process that never imports
+kerasgan (or as ``keras.layers.TFSMLayer``).
+"""
+
+import os
+import shutil
+import tempfile
+
+import keras
+import tensorflow as tf
+
+FORMATS = ("savedmodel", "tflite")
+
+
+def _latents(latent_dim, distribution, num, seed):
+    shape = tf.stack([num, latent_dim])
+    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+    if distribution == "uniform":
+        return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
+    return tf.random.stateless_normal(shape, seed)
+
+
+def to_uint8(images):
+    """[-1, 1] floats -> uint8: (x + 1) * 127.5 rounded to the nearest integer (ties to even)."""
+    return tf.cast(tf.round((tf.cast(images, tf.float32) + 1.0) * 127.5), tf.uint8)
+
+
+def _archive(gan):
+    generator = gan.serving_generator() if hasattr(gan, "serving_generator") else gan.generator
+    latent_dim = gan.latent_dim
+    distribution = gan.latent_distribution
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+
+    def images_fn(z):
+        return {"images": tf.cast(generator(z, training=False), tf.float32)}
+
+    def sample_fn(num, seed):
+        z = _latents(latent_dim, distribution, num, seed)
+        return {"images": to_uint8(generator(z, training=False))}
+
+    archive.add_endpoint(
+        "serving_default",
+        images_fn,
+        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
+    )
+    archive.add_endpoint(
+        "sample",
+        sample_fn,
+        input_signature=[tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed")],
+    )
+    return archive
+
+
+def _prepare_target(path, overwrite):
+    path = os.path.abspath(os.fspath(path))
+    if os.path.exists(path) and not overwrite:
+        raise FileExistsError(f"{path} already exists: choose another path or pass overwrite=True")
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(f"cannot write to {parent}: choose a writable output path")
+    return path, parent
+
+
+def export_savedmodel(gan, path, overwrite=False):
+    """Writes a SavedModel of ``gan``'s generator to the folder ``path``.
+
+    Written to a temporary folder beside ``path`` and renamed into place, so
+    an interrupted export never leaves a half-written model under ``path``.
+    """
+    path, parent = _prepare_target(path, overwrite)
+    tmp = tempfile.mkdtemp(prefix=".export-", dir=parent)
+    try:
+        _archive(gan).write_out(tmp, verbose=False)
+        if os.path.exists(path):
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            shutil.rmtree(tmp)
+    return path
+
+
+def export_tflite(gan, path, quantize=None, overwrite=False):
+    """Writes a TFLite flatbuffer of the ``z -> images`` generator.
+
+    Args:
+        quantize: ``None`` for float32 or ``"dynamic_int8"`` for dynamic-range
+            int8 weights.
+    """
+    if quantize not in (None, "dynamic_int8"):
+        raise ValueError(f"quantize must be None or 'dynamic_int8', got {quantize!r}")
+    path, parent = _prepare_target(path, overwrite)
+    with tempfile.TemporaryDirectory(dir=parent) as tmp:
+        saved = os.path.join(tmp, "savedmodel")
+        _archive(gan).write_out(saved, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved, signature_keys=["serving_default"])
+        if quantize == "dynamic_int8":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        flatbuffer = converter.convert()
+        staged = os.path.join(tmp, "model.tflite")
+        with open(staged, "wb") as f:
+            f.write(flatbuffer)
+        os.replace(staged, path)
+    return path
+
+
+def export(gan, path, format="savedmodel", quantize=None, overwrite=False):
+    """Exports ``gan`` as ``format`` ("savedmodel" or "tflite")."""
+    if format in ("tf_saved_model", "saved_model"):
+        format = "savedmodel"
+    if format not in FORMATS:
+        raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
+    if format == "savedmodel":
+        if quantize is not None:
+            raise ValueError("quantize applies to format='tflite' only")
+        return export_savedmodel(gan, path, overwrite=overwrite)
+    return export_tflite(gan, path, quantize=quantize, overwrite=overwrite)

@@ -1,0 +1,5 @@
+"""Layers used by kerasgan architectures, one per file."""
+
+from kerasgan.layers.maxout import Maxout
+
+__all__ = ["Maxout"]

@@ -1,0 +1,1 @@
+"""Evaluation metrics: maths on activations, apart from the feature networks."""

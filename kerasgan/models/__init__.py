@@ -1,0 +1,19 @@
+"""GAN models: the base ``GAN`` and one folder per architecture."""
+
+from kerasgan.models.gan import GAN
+from kerasgan.models.registry import get_architecture, list_architectures, register_architecture
+from kerasgan.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
+from kerasgan.models.vanilla_gan import VanillaGAN, vanilla_discriminator, vanilla_generator
+
+__all__ = [
+    "GAN",
+    "DCGAN",
+    "VanillaGAN",
+    "dcgan_generator",
+    "dcgan_discriminator",
+    "vanilla_generator",
+    "vanilla_discriminator",
+    "get_architecture",
+    "list_architectures",
+    "register_architecture",
+]

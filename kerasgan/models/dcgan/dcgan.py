@@ -1,0 +1,180 @@
+"""DCGAN (Radford, Metz & Chintala 2015) for 28x28, 32x32 and 64x64 images."""
+
+import keras
+
+from kerasgan.models.gan import GAN
+from kerasgan.models.registry import register_architecture
+
+# Spatial size of the first feature map and number of stride-2 upsamplings
+# for each supported image size. 64x64 is the paper's LSUN network:
+# 4x4 -> 8 -> 16 -> 32 -> 64 with 8w, 4w, 2w, w feature maps (w=128 gives
+# the paper's 1024 -> 512 -> 256 -> 128).
+_LAYOUTS = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
+_DEFAULT_WIDTH = {28: 64, 32: 64, 64: 128}
+
+
+def _init():
+    # "All weights were initialized from a zero-centered Normal distribution
+    # with standard deviation 0.02" (Radford et al. 2015, section 4).
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def _batch_norm(name):
+    # momentum/epsilon equal to PyTorch's BatchNorm2d defaults (0.1 / 1e-5),
+    # so converted reference checkpoints behave identically.
+    return keras.layers.BatchNormalization(
+        momentum=0.9,
+        epsilon=1e-5,
+        gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+        name=name,
+    )
+
+
+def _check_image_shape(image_shape):
+    if len(tuple(image_shape)) != 3:
+        raise ValueError(f"image_shape must be (H, W, C), got {tuple(image_shape)}")
+    h, w, c = (int(d) for d in image_shape)
+    if h != w or h not in _LAYOUTS:
+        raise ValueError(
+            f"DCGAN supports square 28x28, 32x32 and 64x64 images, got {h}x{w}: "
+            f"resize the data to one of these sizes"
+        )
+    if c not in (1, 3):
+        raise ValueError(f"DCGAN supports 1 or 3 channels, got {c}")
+    return h, c
+
+
+def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_size=4):
+    """The DCGAN generator: project-and-reshape, then stride-2 transposed convs.
+
+    Batch norm and ReLU after every layer but the last, which is ``tanh``
+    (Radford et al. 2015, section 3).
+
+    Args:
+        image_shape: (H, W, C) with H = W in {28, 32, 64} and C in {1, 3}.
+        latent_dim: size of z.
+        width: feature maps of the last hidden layer (w); the first has
+            ``w * 2**(n-1)``. Default 64, or 128 (the paper's) at 64x64.
+        kernel_size: transposed-conv kernel (4 as in the reference code).
+    """
+    size, channels = _check_image_shape(image_shape)
+    base, ups = _LAYOUTS[size]
+    width = _DEFAULT_WIDTH[size] if width is None else int(width)
+    filters = [width * 2 ** (ups - 1 - i) for i in range(ups)]
+    z = keras.Input((latent_dim,), name="z")
+    x = keras.layers.Dense(base * base * filters[0], use_bias=False, kernel_initializer=_init(), name="project")(z)
+    x = keras.layers.Reshape((base, base, filters[0]), name="reshape")(x)
+    x = _batch_norm("project_bn")(x)
+    x = keras.layers.ReLU(name="project_relu")(x)
+    for i, f in enumerate(filters[1:], start=1):
+        x = keras.layers.Conv2DTranspose(
+            f, kernel_size, strides=2, padding="same", use_bias=False,
+            kernel_initializer=_init(), name=f"deconv{i}",
+        )(x)
+        x = _batch_norm(f"deconv{i}_bn")(x)
+        x = keras.layers.ReLU(name=f"deconv{i}_relu")(x)
+    x = keras.layers.Conv2DTranspose(
+        channels, kernel_size, strides=2, padding="same", use_bias=False,
+        kernel_initializer=_init(), name=f"deconv{ups}",
+    )(x)
+    images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, images, name="dcgan_generator")
+
+
+def dcgan_discriminator(image_shape=(28, 28, 1), width=None, kernel_size=4):
+    """The DCGAN discriminator: stride-2 convs with LeakyReLU(0.2), no pooling.
+
+    Batch norm on every layer but the first; the last conv maps the final
+    feature map to a single logit (no hidden fully connected layer, no
+    sigmoid: the losses take logits).
+    """
+    size, channels = _check_image_shape(image_shape)
+    base, ups = _LAYOUTS[size]
+    width = _DEFAULT_WIDTH[size] if width is None else int(width)
+    filters = [width * 2**i for i in range(ups)]
+    images = keras.Input((size, size, channels), name="images")
+    x = images
+    for i, f in enumerate(filters):
+        x = keras.layers.Conv2D(
+            f, kernel_size, strides=2, padding="same", use_bias=False,
+            kernel_initializer=_init(), name=f"conv{i}",
+        )(x)
+        if i > 0:
+            x = _batch_norm(f"conv{i}_bn")(x)
+        x = keras.layers.LeakyReLU(0.2, name=f"conv{i}_lrelu")(x)
+    x = keras.layers.Conv2D(1, base, padding="valid", use_bias=False, kernel_initializer=_init(), name="logit_conv")(x)
+    logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
+    return keras.Model(images, logits, name="dcgan_discriminator")
+
+
+@register_architecture("dcgan")
+@keras.saving.register_keras_serializable(package="kerasgan")
+class DCGAN(GAN):
+    """Deep convolutional GAN (Radford et al. 2015).
+
+    Args:
+        image_shape: (H, W, C); H = W in {28, 32, 64}, C in {1, 3}. 64x64 is
+            the paper's LSUN architecture.
+        latent_dim: size of z (paper: 100).
+        g_width, d_width: feature maps of the outermost G / D layer.
+            Defaults: 64, or 128 for G at 64x64 (1024 -> 512 -> 256 -> 128
+            feature maps as in the paper).
+        kernel_size: conv kernel (4, as in the reference implementation).
+        seed: seed of the latent draws during training.
+
+    Example:
+    >>> gan = DCGAN(image_shape=(64, 64, 3))
+    >>> gan.compile()  # Adam(2e-4, beta_1=0.5), non-saturating loss
+    >>> gan.sample(4, seed=0).shape
+    (4, 64, 64, 3)
+
+    Reference:
+        Radford, Metz & Chintala, "Unsupervised Representation Learning with
+        Deep Convolutional Generative Adversarial Networks", ICLR 2016.
+    """
+
+    recipe = {
+        "loss": "modified",
+        "label_smoothing": 0.0,
+        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
+        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
+        "d_steps": 1,
+        # The paper used 128; 64 (the pytorch/examples default) halves the
+        # step time on a CPU and trains as well on MNIST.
+        "batch_size": 64,
+    }
+
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        latent_dim=100,
+        g_width=None,
+        d_width=None,
+        kernel_size=4,
+        seed=None,
+        **kwargs,
+    ):
+        image_shape = tuple(int(d) for d in image_shape)
+        self._arch_config = {
+            "image_shape": image_shape,
+            "latent_dim": int(latent_dim),
+            "g_width": g_width,
+            "d_width": d_width,
+            "kernel_size": int(kernel_size),
+        }
+        for key in ("generator", "discriminator", "latent_distribution"):
+            kwargs.pop(key, None)
+        super().__init__(
+            generator=dcgan_generator(image_shape, latent_dim, g_width, kernel_size),
+            discriminator=dcgan_discriminator(image_shape, d_width, kernel_size),
+            latent_dim=latent_dim,
+            seed=seed,
+            **kwargs,
+        )
+
+    def get_config(self):
+        return {"name": self.name, "seed": self.seed, **self._arch_config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

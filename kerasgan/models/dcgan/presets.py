@@ -1,0 +1,56 @@
+"""Zoo entries of the DCGAN architecture."""
+
+from kerasgan.zoo.registry import ZooEntry, register
+
+PAPER = (
+    "Radford, Metz & Chintala, Unsupervised Representation Learning with Deep Convolutional "
+    "Generative Adversarial Networks, ICLR 2016 (arXiv:1511.06434)"
+)
+
+register(
+    ZooEntry(
+        name="dcgan_mnist",
+        architecture="dcgan",
+        model_args={"image_shape": (28, 28, 1), "latent_dim": 100},
+        description="DCGAN, 28x28 MNIST digits",
+        dataset="mnist (train split, 60,000 images)",
+        recipe={
+            "architecture": "dcgan",
+            "dataset": "mnist",
+            "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100},
+            "steps": 5000,
+            "batch_size": 64,
+            "seed": 0,
+        },
+        files={},
+        paper=PAPER,
+    )
+)
+
+register(
+    ZooEntry(
+        name="dcgan_lsun",
+        architecture="dcgan",
+        model_args={"image_shape": (64, 64, 3), "latent_dim": 100},
+        description="DCGAN, 64x64 LSUN bedrooms (the paper's architecture; weights not shipped)",
+        dataset="lsun/bedroom (TFDS) or a folder of bedroom images, 64x64 center crops",
+        recipe={
+            "architecture": "dcgan",
+            "dataset": "lsun/bedroom",
+            "image_size": 64,
+            "model_args": {"image_shape": (64, 64, 3), "latent_dim": 100},
+            "steps": 100000,
+            "batch_size": 128,
+            "seed": 0,
+        },
+        files={},
+        paper=PAPER,
+        no_weights_help=(
+            "zoo entry 'dcgan_lsun' ships no weights (LSUN cannot be downloaded here and we never "
+            "ship weights we did not train): train them with `kerasgan train --recipe dcgan_lsun "
+            "--dataset /path/to/bedrooms`, or convert a pytorch/examples DCGAN checkpoint with "
+            "`kerasgan convert pytorch-dcgan netG.pth --out lsun_weights/` and load it with "
+            "zoo.load('dcgan_lsun', weights='lsun_weights/')"
+        ),
+    )
+)

@@ -1,0 +1,23 @@
+"""Zoo entries of Goodfellow et al.'s MLP GAN."""
+
+from kerasgan.zoo.registry import ZooEntry, register
+
+register(
+    ZooEntry(
+        name="gan_mnist",
+        architecture="vanilla_gan",
+        model_args={"image_shape": (28, 28, 1), "latent_dim": 100},
+        description="Goodfellow et al. 2014 MLP GAN (maxout D), 28x28 MNIST digits",
+        dataset="mnist (train split, 60,000 images)",
+        recipe={
+            "architecture": "vanilla_gan",
+            "dataset": "mnist",
+            "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100},
+            "steps": 10000,
+            "batch_size": 100,
+            "seed": 0,
+        },
+        files={},
+        paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014 (arXiv:1406.2661)",
+    )
+)

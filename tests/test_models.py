@@ -1,0 +1,221 @@
+"""The shared harness: every registered architecture goes through the same checks."""
+
+import numpy as np
+import pytest
+
+import keras
+import tensorflow as tf
+
+from kerasgan import models
+
+# Small versions of each architecture so the harness runs in seconds. A new
+# architecture must add itself here (test_every_architecture_has_tiny_args).
+TINY = {
+    "dcgan": [
+        {"image_shape": (28, 28, 1), "latent_dim": 8, "g_width": 8, "d_width": 8},
+        {"image_shape": (32, 32, 3), "latent_dim": 8, "g_width": 4, "d_width": 4},
+        {"image_shape": (64, 64, 3), "latent_dim": 8, "g_width": 4, "d_width": 4},
+    ],
+    "vanilla_gan": [
+        {"image_shape": (28, 28, 1), "latent_dim": 8, "g_units": (32,), "d_units": (16,), "maxout_pieces": 2},
+    ],
+}
+CASES = [(name, kwargs) for name, variants in TINY.items() for kwargs in variants]
+IDS = [f"{name}-{'x'.join(map(str, kw['image_shape']))}" for name, kw in CASES]
+
+
+def _make(name, kwargs, seed=1):
+    keras.utils.set_random_seed(seed)
+    return models.get_architecture(name)(**kwargs, seed=seed)
+
+
+def _images(shape, n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, size=(n,) + tuple(shape)).astype("float32")
+
+
+def _copy(variables):
+    return [np.array(v) for v in variables]
+
+
+def _changed(before, variables):
+    return [not np.array_equal(b, np.array(v)) for b, v in zip(before, variables)]
+
+
+def test_every_architecture_has_tiny_args():
+    assert sorted(TINY) == models.list_architectures()
+
+
+@pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
+def test_build_and_sample(name, kwargs):
+    gan = _make(name, kwargs)
+    assert gan.image_shape == tuple(kwargs["image_shape"])
+    images = gan.sample(5, seed=3)
+    assert images.shape == (5,) + tuple(kwargs["image_shape"])
+    assert images.dtype == np.float32
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    np.testing.assert_array_equal(images, gan.sample(5, seed=3))
+    assert not np.array_equal(images, gan.sample(5, seed=4))
+    # call(z) is the generator
+    z = gan.latents(5, seed=3)
+    np.testing.assert_allclose(np.asarray(gan(z)), images, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
+def test_fit_step_updates_both_networks(name, kwargs):
+    gan = _make(name, kwargs)
+    gan.compile()
+    g_before = _copy(gan.generator.trainable_variables)
+    d_before = _copy(gan.discriminator.trainable_variables)
+    history = gan.fit(_images(gan.image_shape, 8), batch_size=4, epochs=1, steps_per_epoch=1, verbose=0)
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert np.isfinite(history.history[key][0]), key
+    assert all(_changed(g_before, gan.generator.trainable_variables))
+    assert all(_changed(d_before, gan.discriminator.trainable_variables))
+
+
+@pytest.mark.parametrize("name,kwargs", CASES[:1] + CASES[-1:], ids=IDS[:1] + IDS[-1:])
+def test_d_step_leaves_g_alone_and_g_step_leaves_d_alone(name, kwargs):
+    # With the generator's learning rate at 0 a whole train step must not
+    # move G's trainable weights (so the D update never touches them), and
+    # symmetrically for D.
+    gan = _make(name, kwargs)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(0.1))
+    g_before = _copy(gan.generator.trainable_variables)
+    d_before = _copy(gan.discriminator.trainable_variables)
+    gan.fit(_images(gan.image_shape, 4), batch_size=4, epochs=1, verbose=0)
+    assert not any(_changed(g_before, gan.generator.trainable_variables))
+    assert any(_changed(d_before, gan.discriminator.trainable_variables))
+
+    gan = _make(name, kwargs)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.0))
+    g_before = _copy(gan.generator.trainable_variables)
+    d_before = _copy(gan.discriminator.trainable_variables)
+    gan.fit(_images(gan.image_shape, 4), batch_size=4, epochs=1, verbose=0)
+    assert any(_changed(g_before, gan.generator.trainable_variables))
+    assert not any(_changed(d_before, gan.discriminator.trainable_variables))
+
+
+@pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
+def test_config_round_trip(name, kwargs):
+    gan = _make(name, kwargs)
+    config = gan.get_config()
+    clone = type(gan).from_config(config)
+    assert clone.get_config() == config
+    assert clone.image_shape == gan.image_shape
+    assert clone.latent_dim == gan.latent_dim
+    assert clone.count_params() == gan.count_params()
+
+
+@pytest.mark.parametrize("name,kwargs", CASES[:1] + CASES[-1:], ids=IDS[:1] + IDS[-1:])
+def test_keras_round_trip_keeps_samples_and_optimizer_state(name, kwargs, tmp_path):
+    gan = _make(name, kwargs)
+    gan.compile(d_steps=1)
+    data = _images(gan.image_shape, 8)
+    gan.fit(data, batch_size=4, epochs=1, verbose=0)
+    path = tmp_path / "gan.keras"
+    gan.save(path)
+    loaded = keras.models.load_model(path, safe_mode=True)
+    assert type(loaded) is type(gan)
+    np.testing.assert_array_equal(loaded.sample(6, seed=7), gan.sample(6, seed=7))
+    # compile state comes back: same optimizers, step counters and moments
+    assert loaded.compiled
+    assert int(loaded.g_optimizer.iterations) == int(gan.g_optimizer.iterations) == 2
+    assert int(loaded.d_optimizer.iterations) == 2
+    for a, b in zip(loaded.g_optimizer.variables, gan.g_optimizer.variables):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
+    assert loaded.get_compile_config() == gan.get_compile_config()
+    # and fit continues without compile(): both copies take the same next step
+    loaded.fit(data[:4], batch_size=4, epochs=1, verbose=0, shuffle=False)
+    gan.fit(data[:4], batch_size=4, epochs=1, verbose=0, shuffle=False)
+    assert int(loaded.g_optimizer.iterations) == 3
+    for a, b in zip(loaded.generator.trainable_variables, gan.generator.trainable_variables):
+        np.testing.assert_allclose(np.array(a), np.array(b), atol=1e-6)
+
+
+def test_d_steps_uses_a_fresh_real_batch_per_discriminator_update():
+    gan = _make("dcgan", TINY["dcgan"][0])
+    gan.compile(d_steps=3)
+    data = _images(gan.image_shape, 24)
+    gan.fit(data, batch_size=4, epochs=1, verbose=0)
+    # 24 images / batch 4 = 6 batches -> 2 generator steps of 3 D steps each
+    assert int(gan.d_optimizer.iterations) == 6
+    assert int(gan.g_optimizer.iterations) == 2
+
+
+def test_generator_losses_are_selectable():
+    gan = _make("vanilla_gan", TINY["vanilla_gan"][0])
+    for g_loss in ("minimax", "modified", "maximum_likelihood"):
+        gan.compile(g_loss=g_loss)
+        history = gan.fit(_images(gan.image_shape, 4), batch_size=4, epochs=1, verbose=0)
+        assert np.isfinite(history.history["g_loss"][0])
+    assert gan.get_compile_config()["g_loss"] == "maximum_likelihood_generator_loss"
+
+
+def test_user_networks_and_shape_errors():
+    latent = 4
+    g = keras.Sequential([keras.Input((latent,)), keras.layers.Dense(16), keras.layers.Reshape((4, 4, 1))])
+    d = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    gan = models.GAN(g, d)
+    assert gan.latent_dim == latent and gan.image_shape == (4, 4, 1)
+    gan.compile()
+    gan.fit(_images((4, 4, 1), 4), batch_size=4, verbose=0)
+
+    d_wrong = keras.Sequential([keras.Input((5, 5, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="does not match discriminator input shape"):
+        models.GAN(g, d_wrong)
+    d_many = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
+    with pytest.raises(ValueError, match="one logit per image"):
+        models.GAN(g, d_many)
+    g_flat = keras.Sequential([keras.Input((latent,)), keras.layers.Dense(16)])
+    with pytest.raises(ValueError, match=r"must output images \(batch, H, W, C\)"):
+        models.GAN(g_flat, d)
+    with pytest.raises(ValueError, match="latent_dim"):
+        models.GAN(g, d, latent_dim=7)
+    with pytest.raises(TypeError, match="generator must be a Keras model"):
+        models.GAN(lambda z: z, d)
+
+
+def test_fit_refuses_badly_scaled_data():
+    gan = _make("dcgan", TINY["dcgan"][0])
+    gan.compile()
+    good = _images(gan.image_shape, 4)
+    with pytest.raises(ValueError, match=r"x / 127.5 - 1"):
+        gan.fit(good * 127.5 + 127.5, batch_size=4, verbose=0)
+    with pytest.raises(ValueError, match="dtype uint8"):
+        gan.fit(((good + 1) * 127.5).astype("uint8"), batch_size=4, verbose=0)
+    bad = good.copy()
+    bad[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        gan.fit(bad, batch_size=4, verbose=0)
+    with pytest.raises(ValueError, match="expects"):
+        gan.fit(_images((32, 32, 1), 4), batch_size=4, verbose=0)
+    ds = tf.data.Dataset.from_tensor_slices(good * 255).batch(2)
+    with pytest.raises(ValueError, match="expected \\[-1, 1\\]"):
+        gan.fit(ds, verbose=0)
+    with pytest.raises(ValueError, match="num must be a positive integer"):
+        gan.sample(0)
+    with pytest.raises(ValueError, match="latent vectors must have shape"):
+        gan.generate(np.zeros((2, 3), "float32"))
+    with pytest.raises(ValueError, match="d_steps"):
+        gan.compile(d_steps=0)
+
+
+def test_uncompiled_fit_is_a_clear_error():
+    gan = _make("dcgan", TINY["dcgan"][0])
+    with pytest.raises(ValueError, match="not compiled"):
+        gan.fit(_images(gan.image_shape, 4), batch_size=4, verbose=0)
+
+
+def test_dcgan_lsun_layout_matches_the_paper():
+    gan = models.DCGAN(image_shape=(64, 64, 3))
+    g = gan.generator
+    project = g.get_layer("project")
+    assert project.kernel.shape == (100, 4 * 4 * 1024)
+    assert [g.get_layer(f"deconv{i}").filters for i in range(1, 5)] == [512, 256, 128, 3]
+    assert all(g.get_layer(f"deconv{i}").kernel_size == (4, 4) for i in range(1, 5))
+    d = gan.discriminator
+    assert [d.get_layer(f"conv{i}").filters for i in range(4)] == [128, 256, 512, 1024]
+    assert not any(isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)) for layer in g.layers + d.layers)
+    with pytest.raises(ValueError, match="DCGAN supports square 28x28, 32x32 and 64x64"):
+        models.DCGAN(image_shape=(48, 48, 3))

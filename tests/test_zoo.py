@@ -1,0 +1,122 @@
+"""The zoo: registry, verified weights, the harness over every entry, fine-tuning."""
+
+import json
+import shutil
+
+import keras
+import numpy as np
+import pytest
+
+from kerasgan import data, zoo
+
+SHIPPED = [name for name in zoo.list() if zoo.get_entry(name).files]
+
+
+def test_registry_lists_entries_sorted_with_info():
+    names = zoo.list()
+    assert names == sorted(names)
+    assert {"dcgan_mnist", "gan_mnist", "dcgan_lsun"} <= set(names)
+    info = zoo.info("dcgan_mnist")
+    for key in ("architecture", "model_args", "dataset", "recipe", "files", "license", "paper"):
+        assert key in info
+    assert info["recipe"]["architecture"] == info["architecture"] == "dcgan"
+    json.dumps(info, default=list)  # serialisable for `kerasgan info`
+
+
+def test_unknown_names_get_close_matches():
+    with pytest.raises(ValueError, match="did you mean 'dcgan_mnist'"):
+        zoo.load("dcgan_mnst")
+    with pytest.raises(ValueError, match="kerasgan list"):
+        zoo.info("no_such_model_at_all")
+
+
+def test_dcgan_lsun_without_weights_explains_how_to_get_them():
+    with pytest.raises(FileNotFoundError, match="kerasgan convert pytorch-dcgan"):
+        zoo.load("dcgan_lsun")
+    gan = zoo.load("dcgan_lsun", weights=False)
+    assert gan.image_shape == (64, 64, 3)
+    assert gan.generator.get_layer("project").kernel.shape == (100, 4 * 4 * 1024)
+
+
+def test_explicit_weights_folder(tmp_path):
+    gan = zoo.load("dcgan_lsun", weights=False, compile=False)
+    gan.generator.save_weights(str(tmp_path / "generator.weights.h5"))
+    loaded = zoo.load("dcgan_lsun", weights=tmp_path, compile=False)
+    np.testing.assert_array_equal(loaded.sample(2, seed=0), gan.sample(2, seed=0))
+    with pytest.raises(FileNotFoundError, match="has no generator.weights.h5"):
+        zoo.load("dcgan_lsun", weights=tmp_path / "missing_dir_is_not_a_dir", compile=False)
+
+
+def test_every_entry_has_a_released_folder_or_explains_why():
+    for name in zoo.list():
+        entry = zoo.get_entry(name)
+        if entry.files:
+            folder = zoo.released_dir(name)
+            assert (folder / "card.md").is_file(), name
+            assert (folder / "config.json").is_file(), name
+            config = json.loads((folder / "config.json").read_text())
+            assert config["files"] == entry.files, f"{name}: presets.py and config.json hashes differ"
+        else:
+            assert "kerasgan" in entry.no_weights_help, name
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_entry_harness(name, tmp_path):
+    gan = zoo.load(name)
+    for filename, digest in zoo.get_entry(name).files.items():
+        assert zoo.sha256(zoo.resolve_file(zoo.get_entry(name), filename)) == digest
+    images = gan.sample(8, seed=0)
+    assert images.shape == (8,) + gan.image_shape
+    assert -1.0 <= images.min() and images.max() <= 1.0
+    assert images.std() > 0.1  # not a collapsed constant image
+    # export round trip
+    path = gan.export(tmp_path / "sm")
+    layer = keras.layers.TFSMLayer(path, call_endpoint="serving_default")
+    z = gan.latents(4, seed=1)
+    np.testing.assert_allclose(layer(z)["images"].numpy(), gan.generate(z), atol=1e-5)
+    # one fit step without compile()
+    before = [np.array(v) for v in gan.generator.trainable_variables]
+    x = np.random.default_rng(0).uniform(-1, 1, (8,) + gan.image_shape).astype("float32")
+    gan.fit(x, batch_size=8, epochs=1, verbose=0)
+    assert any(not np.array_equal(b, np.array(v)) for b, v in zip(before, gan.generator.trainable_variables))
+
+
+@pytest.mark.parametrize("name", SHIPPED[:1])
+def test_corrupt_or_swapped_weights_are_refused(name, tmp_path, monkeypatch):
+    entry = zoo.get_entry(name)
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    cache = tmp_path / "zoo" / name
+    cache.mkdir(parents=True)
+    original = zoo.released_dir(name) / "generator.weights.h5"
+    corrupt = cache / "generator.weights.h5"
+    corrupt.write_bytes(original.read_bytes()[:-100])  # truncated
+    with pytest.raises(ValueError, match=r"generator.weights.h5 is corrupt or not the released file .*expected"):
+        zoo.load(name)
+    # a swapped file (a valid weights file of the wrong entry) is refused too
+    shutil.copyfile(zoo.released_dir(name) / "discriminator.weights.h5", corrupt)
+    with pytest.raises(ValueError, match="sha256"):
+        zoo.load(name)
+    corrupt.unlink()
+    assert zoo.load(name).image_shape == tuple(entry.model_args["image_shape"])
+
+
+@pytest.mark.skipif("dcgan_mnist" not in SHIPPED, reason="dcgan_mnist weights are not released yet")
+def test_fine_tune_dcgan_mnist_on_fashion_mnist_900():
+    gan = zoo.load("dcgan_mnist")
+    ds = data.load("fashion_mnist_900", batch_size=64, seed=0)
+    d_before = [np.array(v) for v in gan.discriminator.trainable_variables]
+    history = gan.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+    assert int(gan.g_optimizer.iterations) == 3
+    assert any(not np.array_equal(b, np.array(v)) for b, v in zip(d_before, gan.discriminator.trainable_variables))
+
+
+@pytest.mark.skipif("dcgan_mnist" not in SHIPPED, reason="dcgan_mnist weights are not released yet")
+def test_fine_tune_with_a_frozen_discriminator_layer():
+    gan = zoo.load("dcgan_mnist", compile=False)
+    gan.discriminator.get_layer("conv0").trainable = False
+    gan.compile()
+    frozen = np.array(gan.discriminator.get_layer("conv0").kernel)
+    x = np.random.default_rng(0).uniform(-1, 1, (8,) + gan.image_shape).astype("float32")
+    gan.fit(x, batch_size=8, epochs=1, verbose=0)
+    np.testing.assert_array_equal(np.array(gan.discriminator.get_layer("conv0").kernel), frozen)

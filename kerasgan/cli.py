@@ -140,8 +140,8 @@ def _check_writable_file(path, suffix=None):
     probe = parent
     while not os.path.exists(probe):
         probe = os.path.dirname(probe)
-    if not os.access(probe, os.W_OK):
-        raise CLIError(f"cannot write to {parent}: choose a writable output path")
+    if not os.path.isdir(probe) or not os.access(probe, os.W_OK):
+        raise CLIError(f"cannot write to {parent} ({probe} is not a writable folder): choose another output path")
     return path
 
 
@@ -161,7 +161,7 @@ def _load_model(name_or_path, weights=None):
         except (ValueError, OSError) as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise CLIError(f"cannot load {name_or_path}: {first}")
-    return zoo.load(name_or_path, weights=weights, compile=False)
+    return zoo.load(name_or_path, weights=weights if weights else True, compile=False)
 
 
 def cmd_sample(args):

@@ -103,6 +103,10 @@ def _scale(x, value_range, what):
         raise ValueError(
             f"{what}: values span [{vmin:g}, {vmax:g}], outside value_range ({lo:g}, {hi:g}){hint}"
         )
+    if (lo, hi) == (0.0, 255.0):
+        return x.astype("float32") / np.float32(127.5) - np.float32(1.0)  # exactly x / 127.5 - 1
+    if (lo, hi) == (-1.0, 1.0):
+        return x.astype("float32")
     return ((values - lo) / (hi - lo) * 2.0 - 1.0).astype("float32")
 
 

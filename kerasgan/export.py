@@ -123,6 +123,6 @@ def export(gan, path, format="savedmodel", quantize=None, overwrite=False):
         raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
     if format == "savedmodel":
         if quantize is not None:
-            raise ValueError("quantize applies to format='tflite' only")
+            raise ValueError("quantize applies to format='tflite' only: drop quantize or export to tflite")
         return export_savedmodel(gan, path, overwrite=overwrite)
     return export_tflite(gan, path, quantize=quantize, overwrite=overwrite)

@@ -61,7 +61,7 @@ def test_list_and_info_in_process(capsys):
         (["sample", "missing/model.keras"], "no such model file"),
         (["sample", "dcgan_lsun", "--out", "x.png"], "ships no weights"),
         (["sample", "dcgan_mnist", "--out", "grid.jpg"], "must end with .png"),
-        (["sample", "dcgan_mnist", "--out", "/proc/forbidden/grid.png"], "cannot write"),
+        (["sample", "dcgan_mnist", "--out", "a_file.txt/grid.png"], "cannot write"),
         (["train", "--output", "o"], "name an architecture"),
         (["train", "dcgan", "--recipe", "dcgan_mnist", "--output", "o"], "not both"),
         (["train", "dcgna", "--dataset", "mnist", "--steps", "1", "--output", "o"], "did you mean dcgan"),
@@ -73,6 +73,7 @@ def test_list_and_info_in_process(capsys):
 )
 def test_errors_are_one_line_with_exit_code_2(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_file.txt").write_text("not a folder")
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("kerasgan: error: ") and message in err

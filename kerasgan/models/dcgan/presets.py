@@ -18,7 +18,7 @@ register(
             "architecture": "dcgan",
             "dataset": "mnist",
             "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100},
-            "steps": 5000,
+            "steps": 4000,
             "batch_size": 64,
             "seed": 0,
         },

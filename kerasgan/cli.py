@@ -78,6 +78,17 @@ def build_parser():
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("--weights", help="explicit weights for a zoo entry")
 
+    p = sub.add_parser("eval", help="score a zoo model or .keras file (FID with an explicit protocol)")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, coverage, classifier_score")
+    p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
+    p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
+    p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
+    p.add_argument("--resize", default="legacy_tf", choices=("legacy_tf", "clean"), help="Inception resize mode")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", help="also write the result to this JSON file")
+    p.add_argument("--weights", help="explicit weights for a zoo entry")
+
     p = sub.add_parser("convert", help="import a third-party checkpoint (needs torch)")
     p.add_argument("kind", choices=("pytorch-dcgan", "pytorch-mlp-gan"))
     p.add_argument("checkpoint", help="generator state_dict file (e.g. netG.pth)")
@@ -225,6 +236,33 @@ def cmd_export(args):
     print(f"exported {args.model} as {args.format} to {path}")
 
 
+def cmd_eval(args):
+    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    if args.json:
+        _check_writable_file(args.json, ".json")
+    _quiet_tensorflow()
+    from kerasgan.metrics.evaluate import evaluate
+
+    gan = _load_model(args.model, args.weights)
+    result = evaluate(gan, metrics, num=args.num, reference=args.reference, features=args.features,
+                      seed=args.seed, resize=args.resize)
+    print(f"| metric | value |\n|---|---|")
+    for key, value in result.items():
+        if key == "protocol":
+            continue
+        if isinstance(value, dict) and "classes_covered" in value:
+            print(f"| classes covered | {value['classes_covered']} / {len(value['histogram'])} |")
+            print(f"| KL(class histogram || uniform) | {value['kl_to_uniform']:.4f} |")
+        elif isinstance(value, dict):
+            print(f"| {key} | {value['mean']:.3f} ± {value['std']:.3f} |")
+        else:
+            print(f"| {key} ({args.features} features) | {value:.3f} |")
+    print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+
+
 def cmd_convert(args):
     for path in (args.checkpoint, args.discriminator):
         if path is not None and not os.path.isfile(path):
@@ -242,6 +280,7 @@ def cmd_convert(args):
 COMMANDS = {
     "export": cmd_export,
     "convert": cmd_convert,
+    "eval": cmd_eval,
     "list": cmd_list,
     "info": cmd_info,
     "sample": cmd_sample,

@@ -48,8 +48,10 @@ def test_shipped_weights_verify_and_are_small():
 
 
 def test_corrupt_weights_file_raises_one_line_error(tmp_path):
+    data = bytearray(mf.default_weights_path().read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte
     bad = tmp_path / "mnist_classifier.weights.h5"
-    bad.write_bytes(mf.default_weights_path().read_bytes()[:-100] + b"\0" * 100)
+    bad.write_bytes(bytes(data))
     with pytest.raises(ValueError) as info:
         MNISTClassifier(weights=bad)
     message = str(info.value)
@@ -72,6 +74,7 @@ def test_bad_batch_size():
 
 @needs_mnist
 def test_accuracy_on_real_test_images(classifier, mnist_test, test_outputs):
+    # The first 2,000 test images are harder than the rest: 99.15% here, 99.36% on all 10,000.
     accuracy = np.mean(np.argmax(test_outputs[1], axis=1) == mnist_test[1])
     assert accuracy >= 0.99
 
@@ -156,8 +159,10 @@ def test_rounding_slack_is_clipped():
 
 
 def test_uint8_scaling():
-    x = preprocess(np.array([0, 255, 128], np.uint8).reshape(1, 1, 3).repeat(28, 1).repeat(28, 2)[:, :28, :28])
-    assert x.min() == -1.0 and x.max() == 1.0
+    pixels = np.zeros((1, 28, 28), np.uint8)
+    pixels[0, 0, :3] = [0, 255, 51]
+    x = preprocess(pixels)
+    np.testing.assert_allclose(x[0, 0, :3, 0], [-1.0, 1.0, -0.6], atol=1e-6)
 
 
 # --------------------------------------------------------------------------- mode_coverage
@@ -237,3 +242,46 @@ def test_classifier_score_of_real_digits_is_near_ten(test_outputs):
 def test_classifier_score_bad_inputs(probs, splits):
     with pytest.raises(ValueError):
         classifier_score(probs, splits=splits)
+
+
+# --------------------------------------------------------------------------- MNIST FID and the tool
+
+
+@needs_mnist
+def test_mnist_fid_separates_real_from_collapsed(classifier, mnist_test, test_outputs):
+    from kerasgan.metrics.frechet import frechet_distance
+
+    features = test_outputs[0].astype(np.float64)
+    real_vs_real = frechet_distance(features[:1000], features[1000:])
+    images, labels = mnist_test
+    ones = classifier.features(images[labels == 1][:200])
+    real_vs_ones = frechet_distance(features[:1000], ones)
+    assert real_vs_real < 0.1 * real_vs_ones
+
+
+def _tool():
+    import importlib.util
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "tools" / "train_mnist_classifier.py"
+    spec = importlib.util.spec_from_file_location("train_mnist_classifier", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tool_writes_loadable_weights_atomically(tmp_path):
+    import keras
+
+    tool = _tool()
+    assert tool.build_classifier is mf.build_classifier  # one architecture, shared
+    model = mf.build_classifier()
+    model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    out = tmp_path / "sub" / "trained.weights.h5"
+    tool.save_atomically(model, out)
+    assert [p.name for p in out.parent.iterdir()] == ["trained.weights.h5"]  # no temp file left
+    assert out.stat().st_size < 1_000_000  # the optimizer state is not saved
+    images = np.linspace(-1, 1, 3 * 28 * 28, dtype=np.float32).reshape(3, 28, 28, 1)
+    loaded = MNISTClassifier(weights=out, sha256=None)
+    np.testing.assert_allclose(loaded.probabilities(images), model.predict(images, verbose=0), atol=1e-5)
+    with pytest.raises(ValueError, match="sha256"):
+        MNISTClassifier(weights=out)

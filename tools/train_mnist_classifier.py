@@ -84,7 +84,8 @@ def save_atomically(model, out):
     tmp = out.with_name(f".{out.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
     try:
         bare = build_classifier()
-        bare.set_weights(model.get_weights())
+        for target, source in zip(bare.weights, model.weights, strict=True):
+            target.assign(source.value)
         bare.save_weights(tmp)
         os.replace(tmp, out)
     finally:
@@ -96,7 +97,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="weights file to write (*.weights.h5)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=2e-3, help="initial, cosine-decayed to 0")
     parser.add_argument("--data", help="mnist.npz with x_train y_train x_test y_test")

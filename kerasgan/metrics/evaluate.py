@@ -1,0 +1,123 @@
+"""Scores with an explicit protocol: what ``kerasgan eval`` and the zoo cards report.
+
+Every result records its protocol (feature network, resize mode, number of
+generated samples, reference split and size, seed); reference statistics are
+cached under ``$KERASGAN_HOME/stats`` keyed by that protocol.
+"""
+
+import hashlib
+import json
+import os
+
+import numpy as np
+
+FEATURES = ("mnist", "inception")
+METRICS = ("fid", "coverage", "classifier_score")
+
+
+class FeatureNet:
+    """Images in [-1, 1] -> (features, class probabilities or None), with a protocol name."""
+
+    def __init__(self, kind, resize="legacy_tf", batch_size=None):
+        if kind not in FEATURES:
+            raise ValueError(f"unknown feature network {kind!r}: choose one of {', '.join(FEATURES)}")
+        self.kind = kind
+        if kind == "mnist":
+            from kerasgan.metrics.mnist_features import WEIGHTS_SHA256, MNISTClassifier
+
+            self.net = MNISTClassifier(batch_size=batch_size or 500)
+            self.protocol = {"features": "kerasgan_mnist_classifier_128", "weights_sha256": WEIGHTS_SHA256[:16], "resize": None}
+        else:
+            from kerasgan.metrics.inception import WEIGHTS_SHA256, InceptionFeatures
+
+            self.net = InceptionFeatures(resize=resize, batch_size=batch_size or 50)
+            self.protocol = {"features": "inception_2015_12_05_pool3", "weights_sha256": WEIGHTS_SHA256[:16], "resize": resize}
+
+    def __call__(self, images):
+        if self.kind == "mnist":
+            return self.net.features_and_probabilities(images)
+        return self.net(images, value_range=(-1, 1)), None
+
+
+def _reference_images(reference, limit=None):
+    from kerasgan import data
+
+    source, _, split = reference.partition(":")
+    return data.load_arrays(source, split=split or "train", limit=limit)
+
+
+def reference_statistics(reference, net, limit=None):
+    """(mu, sigma, size) of the reference set's features, cached by protocol."""
+    from kerasgan.metrics.frechet import activation_statistics
+    from kerasgan.zoo.registry import home
+
+    key = json.dumps({"reference": reference, "limit": limit, **net.protocol}, sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    path = home() / "stats" / f"{digest}.npz"
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as f:
+            if str(f["key"]) == key:
+                return f["mu"], f["sigma"], int(f["size"])
+    images = _reference_images(reference, limit)
+    feats, _ = net(images)
+    mu, sigma = activation_statistics(feats)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    with open(tmp, "wb") as f:
+        np.savez(f, mu=mu, sigma=sigma, size=len(images), key=key)
+    os.replace(tmp, path)
+    return mu, sigma, len(images)
+
+
+def evaluate(images_or_gan, metrics=("fid",), num=10000, reference="mnist:test", features="mnist", seed=0, resize="legacy_tf"):
+    """Scores generated images against a reference set.
+
+    Args:
+        images_or_gan: a GAN (``num`` samples drawn with ``seed``) or an array
+            of images in [-1, 1].
+        metrics: any of ``fid``, ``coverage`` (classes covered and KL to
+            uniform), ``classifier_score`` (the last two need
+            ``features="mnist"``).
+        num: generated samples.
+        reference: ``source:split`` of the reference set (e.g. ``mnist:test``).
+        features: ``mnist`` (the shipped 28x28 classifier) or ``inception``
+            (the 2015-12-05 FID network).
+        seed: seed of the samples.
+        resize: resize mode of the Inception network.
+
+    Returns:
+        dict with one entry per metric and ``protocol``.
+    """
+    from kerasgan.metrics.frechet import activation_statistics, frechet_distance_from_stats
+    from kerasgan.metrics.mnist_features import classifier_score, mode_coverage
+
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown or not metrics:
+        raise ValueError(f"unknown metrics {unknown}: choose from {', '.join(METRICS)}")
+    if features != "mnist" and set(metrics) & {"coverage", "classifier_score"}:
+        raise ValueError("coverage and classifier_score need features='mnist' (they use its class probabilities)")
+    if isinstance(num, bool) or int(num) < 2:
+        raise ValueError(f"num must be an integer >= 2, got {num!r}")
+    net = FeatureNet(features, resize=resize)
+    if hasattr(images_or_gan, "sample"):
+        images = images_or_gan.sample(int(num), seed=seed)
+        source = "generator"
+    else:
+        images = np.asarray(images_or_gan)[: int(num)]
+        source = "images"
+    feats, probs = net(images)
+    result = {}
+    protocol = {**net.protocol, "num_generated": int(len(images)), "seed": seed, "samples": source}
+    if "fid" in metrics:
+        mu_r, sigma_r, size = reference_statistics(reference, net)
+        mu_g, sigma_g = activation_statistics(feats)
+        result["fid"] = frechet_distance_from_stats(mu_g, sigma_g, mu_r, sigma_r)
+        protocol.update(reference=reference, reference_size=size)
+    if "coverage" in metrics:
+        result["coverage"] = mode_coverage(probs)
+    if "classifier_score" in metrics:
+        mean, std = classifier_score(probs)
+        result["classifier_score"] = {"mean": float(mean), "std": float(std)}
+    result["protocol"] = protocol
+    return result

@@ -1,0 +1,54 @@
+"""Scores with protocol: real-vs-real floor, collapsed samples, caching of reference statistics."""
+
+import json
+
+import numpy as np
+import pytest
+
+from kerasgan import cli, data
+from kerasgan.metrics.evaluate import evaluate
+
+
+def test_real_digits_score_near_the_floor_and_collapse_is_caught(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    real = data.load_arrays("mnist", split="train", limit=2000)
+    good = evaluate(real, ["fid", "coverage", "classifier_score"], num=2000)
+    assert good["fid"] < 3.0
+    assert good["coverage"]["classes_covered"] == 10
+    assert good["classifier_score"]["mean"] > 9.0
+    protocol = good["protocol"]
+    assert protocol["reference"] == "mnist:test" and protocol["reference_size"] == 10000
+    assert protocol["num_generated"] == 2000 and protocol["features"] == "kerasgan_mnist_classifier_128"
+    assert len(list((tmp_path / "stats").glob("*.npz"))) == 1  # reference statistics cached
+
+    _, labels = data.load_arrays("mnist", split="train", limit=2000, labels=True)
+    ones = real[labels == 1]
+    collapsed = evaluate(ones, ["fid", "coverage"], num=2000)
+    assert collapsed["coverage"]["classes_covered"] == 1
+    assert collapsed["coverage"]["kl_to_uniform"] > 2.0
+    assert collapsed["fid"] > 10 * good["fid"]
+
+
+def test_eval_errors():
+    x = np.zeros((4, 28, 28, 1), "float32")
+    with pytest.raises(ValueError, match="unknown metrics"):
+        evaluate(x, ["fdi"])
+    with pytest.raises(ValueError, match="need features='mnist'"):
+        evaluate(x, ["coverage"], features="inception")
+    with pytest.raises(ValueError, match="unknown feature network"):
+        evaluate(x, ["fid"], features="vgg")
+
+
+def test_eval_cli_writes_json(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    model = tmp_path / "m.keras"
+    from kerasgan import models
+
+    models.DCGAN(latent_dim=8, g_width=4, d_width=4, seed=0).save(model)
+    out = tmp_path / "scores.json"
+    assert cli.main(["eval", str(model), "--num", "200", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| fid (mnist features) |" in printed and "classes covered" in printed
+    result = json.loads(out.read_text())
+    assert result["fid"] > 50  # an untrained generator is far from MNIST
+    assert result["protocol"]["num_generated"] == 200

@@ -29,7 +29,10 @@ setup(
     # inside the wheel as the package data of ``kerasgan.zoo_files``.
     packages=find_packages(include=["kerasgan", "kerasgan.*"]) + ["kerasgan.zoo_files"],
     package_dir={"kerasgan.zoo_files": "zoo"},
-    package_data={"kerasgan.zoo_files": ["*/*.json", "*/*.md", "*/*.h5", "*/*.png"]},
+    package_data={
+        "kerasgan.zoo_files": ["*/*.json", "*/*.md", "*/*.h5", "*/*.png"],
+        "kerasgan.metrics": ["weights/*.h5"],
+    },
     install_requires=[
         f"{TENSORFLOW}>=2.16",
         "keras>=3.3",

@@ -1,12 +1,14 @@
 """Turns a finished `kerasgan train --recipe NAME --output RUN` into a zoo release.
 
 Usage:
-    python tools/release_zoo_entry.py NAME RUN_DIR
+    python tools/release_zoo_entry.py NAME RUN_DIR [--no-eval]
 
 Writes zoo/NAME/{generator,discriminator}.weights.h5 (no optimizer state),
 zoo/NAME/samples.png (64 samples, seed 0), zoo/NAME/config.json (entry,
 recipe, image shape, training time, file hashes) and prints the `files=`
-dict to paste into the entry's presets.py. The card (zoo/NAME/card.md) is
+dict to paste into the entry's presets.py. Unless --no-eval, it also
+measures the MNIST-feature scores (10k samples, seed 0, vs MNIST test) and
+the floor (MNIST train 10k vs test) into config.json. The card (zoo/NAME/card.md) is
 written by hand from these facts.
 """
 
@@ -72,11 +74,21 @@ def main(name, run_dir):
     history = run_dir / "history.json"
     if history.exists():
         shutil.copyfile(history, out / "history.json")
+    if "--no-eval" not in sys.argv:
+        from kerasgan.metrics.evaluate import evaluate
+
+        scores = evaluate(gan, ["fid", "coverage", "classifier_score"], num=10000, reference="mnist:test", features="mnist", seed=0)
+        floor = evaluate(kerasgan.data.load_arrays("mnist", split="train", limit=10000), ["fid"], num=10000)
+        config["metrics"] = {"mnist_features": scores, "floor_mnist_train_10k_vs_test": floor["fid"]}
+        tmp.write_text(json.dumps(config, indent=2, default=list) + "\n")
+        os.replace(tmp, out / "config.json")
+        print(json.dumps(config["metrics"], indent=2))
     print(f"released {name} to {out}")
     print("files=" + json.dumps(files, indent=4))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if len(args) != 2:
         raise SystemExit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*args)

@@ -180,6 +180,8 @@ class MNISTClassifier:
         (N, 128)
         >>> mode_coverage(classifier.probabilities(fake))["classes_covered"]
         10
+        >>> from kerasgan.metrics.frechet import frechet_distance          # "MNIST FID"
+        >>> frechet_distance(classifier.features(real_uint8), classifier.features(fake))
     """
 
     def __init__(self, weights=None, sha256=WEIGHTS_SHA256, batch_size=500):

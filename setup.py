@@ -42,6 +42,9 @@ setup(
         "scipy",
         "pillow",
     ],
-    extras_require={"test": ["pytest", "hypothesis"]},
+    extras_require={
+        "tensorboard": ["tensorboard"],
+        "test": ["pytest", "hypothesis", "tensorboard"],
+    },
     entry_points={"console_scripts": ["kerasgan=kerasgan.cli:main"]},
 )

@@ -48,6 +48,14 @@ class SampleGrid(keras.callbacks.Callback):
         self._z = None
 
     def on_train_begin(self, logs=None):
+        if self.log_dir is not None:
+            try:
+                import tensorboard  # noqa: F401 - tf.summary.image needs it
+            except ImportError:
+                raise ImportError(
+                    "SampleGrid(log_dir=...) writes TensorBoard images and needs TensorBoard: "
+                    "pip install tensorboard (or kerasgan[tensorboard])"
+                ) from None
         os.makedirs(self.directory, exist_ok=True)
         self._z = self.model.latents(self.num, seed=self.seed)
         self._last_epoch = self.params.get("epochs", None)

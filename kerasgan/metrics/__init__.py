@@ -1,6 +1,7 @@
 """Evaluation metrics: maths on activations, apart from the feature networks.
 
-- ``frechet``: Fréchet distance (FID) on any activations;
+- ``frechet``, ``kid``, ``inception_score``, ``precision_recall``, ``parzen``:
+  numpy maths on activations / probabilities / samples;
 - ``inception``: the 2015-12-05 FID Inception network in Keras;
 - ``mnist_features``: the shipped MNIST classifier (features, mode coverage, classifier score);
 - ``evaluate``: scores with an explicit, recorded protocol.
@@ -11,14 +12,23 @@ Heavy modules load TensorFlow only when used.
 from kerasgan.metrics.evaluate import evaluate
 from kerasgan.metrics.frechet import activation_statistics, frechet_distance, frechet_distance_from_stats
 from kerasgan.metrics.inception import InceptionFeatures, resize_images
+from kerasgan.metrics.inception_score import inception_score
+from kerasgan.metrics.kid import kernel_distance
 from kerasgan.metrics.mnist_features import MNISTClassifier, classifier_score, mode_coverage
+from kerasgan.metrics.parzen import parzen_log_likelihood
+from kerasgan.metrics.precision_recall import density_coverage, precision_recall
 
 __all__ = [
     "InceptionFeatures",
     "MNISTClassifier",
     "activation_statistics",
     "classifier_score",
+    "density_coverage",
     "evaluate",
+    "inception_score",
+    "kernel_distance",
+    "parzen_log_likelihood",
+    "precision_recall",
     "frechet_distance",
     "frechet_distance_from_stats",
     "mode_coverage",

@@ -310,17 +310,6 @@ def classifier_score(probs, splits=10):
     Returns:
         (mean, std) over the parts, as Python floats.
     """
-    p = np.asarray(probs, dtype=np.float64)
-    if p.ndim != 2 or p.shape[0] == 0:
-        raise ValueError(f"probs must have shape (N, num_classes) with N >= 1, got {np.shape(probs)}")
-    if not np.all(np.isfinite(p)) or p.min() < 0 or not np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
-        raise ValueError("probs must be finite, non-negative and each row must sum to 1")
-    if isinstance(splits, bool) or int(splits) != splits or not 1 <= splits <= len(p):
-        raise ValueError(f"splits must be an integer in [1, {len(p)}], got {splits!r}")
-    tiny = np.finfo(np.float64).tiny
-    scores = []
-    for part in np.array_split(p, int(splits)):
-        marginal = part.mean(axis=0, keepdims=True)
-        kl = np.sum(part * (np.log(np.maximum(part, tiny)) - np.log(np.maximum(marginal, tiny))), axis=1)
-        scores.append(math.exp(float(np.mean(kl))))
-    return float(np.mean(scores)), float(np.std(scores))
+    from kerasgan.metrics.inception_score import inception_score
+
+    return inception_score(probs, splits=splits)

@@ -80,7 +80,7 @@ def build_parser():
 
     p = sub.add_parser("eval", help="score a zoo model or .keras file (FID with an explicit protocol)")
     p.add_argument("model", help="zoo name or path to a .keras file")
-    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, coverage, classifier_score")
+    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, parzen")
     p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
     p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
     p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
@@ -253,8 +253,13 @@ def cmd_eval(args):
         if isinstance(value, dict) and "classes_covered" in value:
             print(f"| classes covered | {value['classes_covered']} / {len(value['histogram'])} |")
             print(f"| KL(class histogram || uniform) | {value['kl_to_uniform']:.4f} |")
+        elif isinstance(value, dict) and "std_error" in value:
+            print(f"| parzen log-likelihood (sigma {value['sigma']:.3f}) | {value['mean']:.1f} ± {value['std_error']:.1f} |")
+        elif isinstance(value, dict) and "std" in value:
+            print(f"| {key} | {value['mean']:.4f} ± {value['std']:.4f} |")
         elif isinstance(value, dict):
-            print(f"| {key} | {value['mean']:.3f} ± {value['std']:.3f} |")
+            for name, number in value.items():
+                print(f"| {name} | {number:.4f} |")
         else:
             print(f"| {key} ({args.features} features) | {value:.3f} |")
     print("protocol: " + json.dumps(result["protocol"], sort_keys=True))

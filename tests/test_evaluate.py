@@ -29,6 +29,22 @@ def test_real_digits_score_near_the_floor_and_collapse_is_caught(tmp_path, monke
     assert collapsed["fid"] > 10 * good["fid"]
 
 
+def test_all_metrics_on_real_images(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    real, labels = data.load_arrays("mnist", split="train", limit=1200, labels=True)
+    result = evaluate(real, ["kid", "pr", "dc", "is", "parzen"], num=1200, reference="mnist:test")
+    ones = evaluate(real[labels == 1], ["kid", "pr", "dc"], num=1200, reference="mnist:test")
+    assert result["kid"]["mean"] < 0.1 * ones["kid"]["mean"]
+    assert ones["pr"]["recall"] < 0.3
+    assert result["pr"]["precision"] > 0.6 and result["pr"]["recall"] > 0.6
+    # 1,200 samples against 10,000 reference images cover part of the balls only
+    assert 0.5 < result["dc"]["density"] < 1.5 and result["dc"]["coverage"] > 3 * ones["dc"]["coverage"]
+    assert result["is"]["mean"] > 8.0
+    assert result["parzen"]["num_test"] == 10000 and np.isfinite(result["parzen"]["mean"])
+    with pytest.raises(ValueError, match="held-out reference split"):
+        evaluate(real, ["parzen"], num=100, reference="mnist:train")
+
+
 def test_eval_errors():
     x = np.zeros((4, 28, 28, 1), "float32")
     with pytest.raises(ValueError, match="unknown metrics"):

@@ -12,7 +12,8 @@ import os
 import numpy as np
 
 FEATURES = ("mnist", "inception")
-METRICS = ("fid", "coverage", "classifier_score")
+METRICS = ("fid", "kid", "pr", "dc", "is", "coverage", "classifier_score", "parzen")
+_NEEDS_REFERENCE_FEATURES = {"kid", "pr", "dc"}
 
 
 class FeatureNet:
@@ -46,6 +47,12 @@ def _reference_images(reference, limit=None):
     return data.load_arrays(source, split=split or "train", limit=limit)
 
 
+def reference_features(reference, net, limit=None):
+    """Features of the reference set (not cached: KID and k-NN metrics need them all)."""
+    feats, _ = net(_reference_images(reference, limit))
+    return feats
+
+
 def reference_statistics(reference, net, limit=None):
     """(mu, sigma, size) of the reference set's features, cached by protocol."""
     from kerasgan.metrics.frechet import activation_statistics
@@ -75,9 +82,15 @@ def evaluate(images_or_gan, metrics=("fid",), num=10000, reference="mnist:test",
     Args:
         images_or_gan: a GAN (``num`` samples drawn with ``seed``) or an array
             of images in [-1, 1].
-        metrics: any of ``fid``, ``coverage`` (classes covered and KL to
-            uniform), ``classifier_score`` (the last two need
-            ``features="mnist"``).
+        metrics: any of ``fid``, ``kid`` (Bińkowski 2018), ``pr`` (precision
+            and recall, Kynkäänniemi 2019), ``dc`` (density and coverage,
+            Naeem 2020), ``is`` / ``classifier_score`` (the Inception-Score
+            formula on the MNIST classifier's probabilities), ``coverage``
+            (classes covered and KL to uniform) and ``parzen`` (Parzen-window
+            log-likelihood of the reference set in pixel space with [0, 1]
+            pixels, sigma chosen on the last images of the reference
+            source's train split, as in Goodfellow et al. 2014). ``is``, ``classifier_score`` and
+            ``coverage`` need ``features="mnist"``.
         num: generated samples.
         reference: ``source:split`` of the reference set (e.g. ``mnist:test``).
         features: ``mnist`` (the shipped 28x28 classifier) or ``inception``
@@ -95,8 +108,8 @@ def evaluate(images_or_gan, metrics=("fid",), num=10000, reference="mnist:test",
     unknown = [m for m in metrics if m not in METRICS]
     if unknown or not metrics:
         raise ValueError(f"unknown metrics {unknown}: choose from {', '.join(METRICS)}")
-    if features != "mnist" and set(metrics) & {"coverage", "classifier_score"}:
-        raise ValueError("coverage and classifier_score need features='mnist' (they use its class probabilities)")
+    if features != "mnist" and set(metrics) & {"coverage", "classifier_score", "is"}:
+        raise ValueError("is, coverage and classifier_score need features='mnist' (they use its class probabilities)")
     if isinstance(num, bool) or int(num) < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}")
     net = FeatureNet(features, resize=resize)
@@ -114,10 +127,35 @@ def evaluate(images_or_gan, metrics=("fid",), num=10000, reference="mnist:test",
         mu_g, sigma_g = activation_statistics(feats)
         result["fid"] = frechet_distance_from_stats(mu_g, sigma_g, mu_r, sigma_r)
         protocol.update(reference=reference, reference_size=size)
+    if set(metrics) & _NEEDS_REFERENCE_FEATURES:
+        from kerasgan.metrics.kid import kernel_distance
+        from kerasgan.metrics.precision_recall import density_coverage, precision_recall
+
+        real = reference_features(reference, net)
+        protocol.update(reference=reference, reference_size=len(real))
+        if "kid" in metrics:
+            mean, std = kernel_distance(feats, real, subsets=100, subset_size=1000, seed=seed)
+            result["kid"] = {"mean": mean, "std": std}
+        if "pr" in metrics:
+            result["pr"] = precision_recall(real, feats, k=3)
+        if "dc" in metrics:
+            result["dc"] = density_coverage(real, feats, k=5)
     if "coverage" in metrics:
         result["coverage"] = mode_coverage(probs)
-    if "classifier_score" in metrics:
-        mean, std = classifier_score(probs)
-        result["classifier_score"] = {"mean": float(mean), "std": float(std)}
+    for name in ("classifier_score", "is"):
+        if name in metrics:
+            mean, std = classifier_score(probs)
+            result[name] = {"mean": float(mean), "std": float(std)}
+    if "parzen" in metrics:
+        from kerasgan.metrics.parzen import parzen_log_likelihood
+
+        source, _, split = reference.partition(":")
+        if split in ("", "train"):
+            raise ValueError("parzen needs a held-out reference split (e.g. mnist:test); sigma is chosen on train")
+        to01 = lambda x: (np.asarray(x, "float64").reshape(len(x), -1) + 1.0) / 2.0  # noqa: E731
+        test = _reference_images(reference)
+        validation = _reference_images(f"{source}:train")[-len(test):]
+        result["parzen"] = parzen_log_likelihood(to01(images), to01(test), validation=to01(validation))
+        protocol.update(reference=reference, parzen=f"pixels in [0, 1]; sigma chosen on the last {len(test)} {source} train images")
     result["protocol"] = protocol
     return result

@@ -62,6 +62,12 @@ def make_grid(images, nrow=None, padding=2, pad_value=0):
     return grid
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_image(image, path):
     """Writes a uint8 ``(H, W)``/``(H, W, 1)``/``(H, W, 3)`` image as PNG, atomically."""
     from PIL import Image
@@ -86,6 +92,7 @@ def save_image(image, path):
     try:
         with os.fdopen(fd, "wb") as f:
             Image.fromarray(image).save(f, format="PNG")
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; use the usual mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -22,7 +22,10 @@ register(
             "batch_size": 64,
             "seed": 0,
         },
-        files={},
+        files={
+            "generator.weights.h5": "6fa270b9999a5f0c5418536d9cfec3656b5111a561d4b9a45f82a978a9e4cbbf",
+            "discriminator.weights.h5": "90777345f3225a07694e0f570d7634d6c9e352ee39aa146f25419ca26f55e270",
+        },
         paper=PAPER,
     )
 )

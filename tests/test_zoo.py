@@ -43,8 +43,11 @@ def test_explicit_weights_folder(tmp_path):
     gan.generator.save_weights(str(tmp_path / "generator.weights.h5"))
     loaded = zoo.load("dcgan_lsun", weights=tmp_path, compile=False)
     np.testing.assert_array_equal(loaded.sample(2, seed=0), gan.sample(2, seed=0))
+    (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="has no generator.weights.h5"):
-        zoo.load("dcgan_lsun", weights=tmp_path / "missing_dir_is_not_a_dir", compile=False)
+        zoo.load("dcgan_lsun", weights=tmp_path / "empty", compile=False)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        zoo.load("dcgan_lsun", weights=tmp_path / "missing.weights.h5", compile=False)
 
 
 def test_every_entry_has_a_released_folder_or_explains_why():
@@ -100,7 +103,6 @@ def test_corrupt_or_swapped_weights_are_refused(name, tmp_path, monkeypatch):
     assert zoo.load(name).image_shape == tuple(entry.model_args["image_shape"])
 
 
-@pytest.mark.skipif("dcgan_mnist" not in SHIPPED, reason="dcgan_mnist weights are not released yet")
 def test_fine_tune_dcgan_mnist_on_fashion_mnist_900():
     gan = zoo.load("dcgan_mnist")
     ds = data.load("fashion_mnist_900", batch_size=64, seed=0)
@@ -111,7 +113,6 @@ def test_fine_tune_dcgan_mnist_on_fashion_mnist_900():
     assert any(not np.array_equal(b, np.array(v)) for b, v in zip(d_before, gan.discriminator.trainable_variables))
 
 
-@pytest.mark.skipif("dcgan_mnist" not in SHIPPED, reason="dcgan_mnist weights are not released yet")
 def test_fine_tune_with_a_frozen_discriminator_layer():
     gan = zoo.load("dcgan_mnist", compile=False)
     gan.discriminator.get_layer("conv0").trainable = False

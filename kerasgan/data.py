@@ -1,259 +1,604 @@
 """Input pipelines: float32 images in [-1, 1] as batched, shuffled ``tf.data`` datasets.
 
-``load(source)`` accepts ``"mnist"``, ``"fashion_mnist"``, the local sets
-``"fashion_mnist_900"`` and ``"noto_emoji_64"``, any TFDS name prepared on
-this machine, a folder of images, an ``.npz`` file, or a numpy array.
+``load(source)`` returns a ``tf.data.Dataset`` of NHWC float32 batches scaled
+to [-1, 1]; ``load_arrays(source)`` returns the same images as numpy arrays
+(for metrics and tests). Both read the same sources with the same checks:
 
-MNIST is looked up in ``$KERASGAN_DATA_DIR/mnist.npz`` (the
-``keras.datasets`` layout), then the Keras cache ``~/.keras/datasets``, then
-TFDS; ``download=True`` allows the sha256-checked download as a last resort.
+* ``"mnist"``: ``$KERASGAN_DATA_DIR/mnist.npz`` (the ``keras.datasets``
+  layout ``x_train y_train x_test y_test``), then the Keras cache
+  (``$KERAS_HOME/datasets`` or ``~/.keras/datasets``), then TFDS ``mnist``
+  prepared on this machine, then, only with ``download=True``, the
+  sha256-checked download of ``mnist.npz``.
+* ``"fashion_mnist"``: ``$KERASGAN_DATA_DIR/fashion_mnist.npz``, then
+  ``$KERASGAN_DATA_DIR/fashion_mnist_900.npz`` (with a warning: it is the
+  900-image limited-data set and has a single split, ``"train"``), then the
+  Keras cache (``datasets/fashion-mnist/*.gz``), then TFDS.
+* ``"fashion_mnist_900"`` and ``"noto_emoji_64"``: the local sets in
+  ``$KERASGAN_DATA_DIR`` (one split each; the emoji set has no labels).
+* Any other TFDS name (``"cifar10"``, ``"lsun/bedroom"``, ...), read with
+  ``tfds.load(name, split=split, download=False, data_dir=data_dir)``.
+* A folder of images (png, jpg, jpeg, bmp, gif; searched recursively).
+* An ``.npz`` file with ``x`` (one split) or ``x_train``/``x_test``, and
+  optionally ``y`` or ``y_train``/``y_test``.
+* A numpy array ``(N, H, W)`` or ``(N, H, W, C)``, with labels in ``y=``.
+
+Scaling: uint8 images become ``x / 127.5 - 1`` (in float32, exactly). Other
+inputs need their ``value_range=(lo, hi)``, except floats already in
+[-1, 1], which are taken as they are. Values are never clipped: data outside
+its range is an error.
+
+Example:
+    >>> from kerasgan import data
+    >>> ds = data.load("mnist", batch_size=128, seed=0)
+    >>> next(iter(ds)).shape
+    TensorShape([128, 28, 28, 1])
 """
 
+import gzip
 import os
 import pathlib
+import warnings
 
 import numpy as np
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-# Local sets: file name in $KERASGAN_DATA_DIR, image key, label key.
+# TFDS images are cached in memory when their decoded uint8 size is at most this.
+CACHE_LIMIT_BYTES = 2**30
+# Shuffle buffer for TFDS sources too large to cache (in-memory sources shuffle fully).
+SHUFFLE_BUFFER = 10_000
+# Local sets in $KERASGAN_DATA_DIR: file name and whether it has labels.
 LOCAL_SETS = {
-    "fashion_mnist_900": ("fashion_mnist_900.npz", "x", "y"),
-    "noto_emoji_64": ("noto_emoji_64.npz", "x", None),
+    "fashion_mnist_900": ("fashion_mnist_900.npz", True),
+    "noto_emoji_64": ("noto_emoji_64.npz", False),
 }
+_LUMA = (0.299, 0.587, 0.114)  # ITU-R 601 weights, as PIL's "L" mode and tf.image use
+_CHUNK = 4096  # images per eager resize call
 
 
-# ----------------------------------------------------------------- helpers
-def _data_dirs():
-    dirs = []
-    if os.environ.get("KERASGAN_DATA_DIR"):
-        dirs.append(pathlib.Path(os.environ["KERASGAN_DATA_DIR"]))
-    dirs.append(pathlib.Path(os.path.expanduser("~/.keras/datasets")))
-    return dirs
+class _Arrays:
+    """An in-memory source: raw images, optional labels and a description."""
+
+    def __init__(self, x, y, what, has_labels=None):
+        self.x, self.y, self.what = x, y, what
+        self.has_labels = y is not None if has_labels is None else has_labels
 
 
-def _find(filename):
-    for folder in _data_dirs():
-        if (folder / filename).is_file():
-            return folder / filename
-    return None
+class _TFDS:
+    """A TFDS source: the dataset of feature dicts and a description."""
+
+    def __init__(self, ds, what):
+        self.ds, self.what = ds, what
 
 
-def _positive(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+# ------------------------------------------------------------ small checks
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive integer, got {value!r} of type {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
     return int(value)
 
 
+def _check_options(crop, channels, value_range):
+    if crop not in (None, "center"):
+        raise ValueError(f"crop must be None or 'center', got {crop!r}")
+    if channels is not None:
+        channels = _positive_int(channels, "channels")
+    if value_range is not None:
+        try:
+            lo, hi = (float(v) for v in value_range)
+        except (TypeError, ValueError):
+            raise TypeError(f"value_range must be a pair of numbers (lo, hi), got {value_range!r}") from None
+        if not (np.isfinite(lo) and np.isfinite(hi) and np.float32(hi) > np.float32(lo)):
+            raise ValueError(f"value_range must be finite (lo, hi) with hi > lo, got {value_range!r}")
+        value_range = (lo, hi)
+    return channels, value_range
+
+
+def _data_dir_env():
+    value = os.environ.get("KERASGAN_DATA_DIR")
+    return pathlib.Path(value).expanduser() if value else None
+
+
+def _keras_cache():
+    base = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return pathlib.Path(base) / "datasets"
+
+
+def _in_data_dir(filename):
+    folder = _data_dir_env()
+    if folder is not None and (folder / filename).is_file():
+        return folder / filename
+    return None
+
+
+def _in_keras_cache(filename):
+    path = _keras_cache() / filename
+    return path if path.is_file() else None
+
+
+def _where_we_looked(filename):
+    folder = _data_dir_env()
+    env = f"{folder / filename}" if folder else "$KERASGAN_DATA_DIR (unset)"
+    return f"{env}, {_keras_cache() / filename}"
+
+
+# ----------------------------------------------------------- uint8 helpers
 def to_uint8(images):
-    """[-1, 1] floats -> uint8 by rounding (x + 1) * 127.5; out-of-range input is an error."""
-    images = np.asarray(images, dtype="float64")
-    if images.size and (not np.all(np.isfinite(images)) or images.min() < -1 or images.max() > 1):
-        raise ValueError("to_uint8 needs finite float images in [-1, 1]")
-    return np.round((images + 1.0) * 127.5).astype(np.uint8)
+    """Converts float images in [-1, 1] to uint8 by rounding ``(x + 1) * 127.5``.
+
+    Args:
+        images: float array or tensor with every value in [-1, 1].
+
+    Returns:
+        A uint8 numpy array of the same shape.
+
+    Raises:
+        TypeError: the images are not floating point.
+        ValueError: a value is NaN, infinite or outside [-1, 1] (never clipped).
+
+    Example:
+        >>> to_uint8(np.array([-1.0, 0.0, 1.0]))
+        array([  0, 128, 255], dtype=uint8)
+    """
+    images = np.asarray(images)
+    if not np.issubdtype(images.dtype, np.floating):
+        raise TypeError(f"to_uint8 needs float images in [-1, 1], got dtype {images.dtype}; uint8 images need no conversion")
+    values = images.astype(np.float64)
+    if values.size and not np.all(np.isfinite(values)):
+        raise ValueError("images contain NaN or Inf values: check the generator's output before converting")
+    if values.size and (values.min() < -1.0 or values.max() > 1.0):
+        raise ValueError(
+            f"float images must be in [-1, 1], got values in [{values.min():g}, {values.max():g}]: "
+            "scale them (e.g. x / 127.5 - 1) first"
+        )
+    return np.round((values + 1.0) * 127.5).astype(np.uint8)
 
 
 def from_uint8(images):
-    """uint8 -> float32 in [-1, 1] (x / 127.5 - 1)."""
+    """Converts uint8 images to float32 in [-1, 1] as ``x / 127.5 - 1``.
+
+    Args:
+        images: uint8 array or tensor.
+
+    Returns:
+        A float32 numpy array of the same shape; ``to_uint8`` inverts it.
+
+    Raises:
+        TypeError: the images are not uint8.
+
+    Example:
+        >>> from_uint8(np.array([0, 255], np.uint8))
+        array([-1.,  1.], dtype=float32)
+    """
     images = np.asarray(images)
     if images.dtype != np.uint8:
-        raise TypeError(f"from_uint8 needs uint8 images, got {images.dtype}")
-    return (images.astype("float32") / 127.5 - 1.0).astype("float32")
+        raise TypeError(f"from_uint8 needs uint8 images, got dtype {images.dtype}; use value_range= for other dtypes")
+    return images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
 
 
-def _check_images(x, channels, what):
+def _scale_to_unit(x, value_range):
+    """Numbers within ``value_range`` (checked) -> float32 in [-1, 1]."""
+    lo, hi = np.float32(value_range[0]), np.float32(value_range[1])
+    if (lo, hi) == (-1.0, 1.0):
+        return x.astype(np.float32)
+    x = x.astype(np.float32)
+    # (x - lo) <= (hi - lo) survives float32 rounding, so results stay in [-1, 1].
+    return (x - lo) / ((hi - lo) / np.float32(2.0)) - np.float32(1.0)
+
+
+# ------------------------------------------------------------ image checks
+def _check_dtype(x, what):
+    if x.dtype == np.bool_ or not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+        raise TypeError(f"{what}: images must be uint8, integer or float numbers, got dtype {x.dtype}")
+
+
+def _check_shape(x, what):
     if x.ndim == 3:
         x = x[..., np.newaxis]
     if x.ndim != 4:
         raise ValueError(f"{what}: images must be (N, H, W) or (N, H, W, C), got shape {x.shape}")
     if x.shape[0] == 0:
-        raise ValueError(f"{what}: no images found")
-    allowed = (channels,) if channels else (1, 3)
-    if x.shape[-1] not in allowed:
-        raise ValueError(
-            f"{what}: images have {x.shape[-1]} channels, expected {' or '.join(map(str, allowed))} "
-            f"(shape {x.shape}); convert to grey or RGB first"
-        )
+        raise ValueError(f"{what}: no images (empty source): check the path, split or limit")
+    if x.shape[1] == 0 or x.shape[2] == 0:
+        raise ValueError(f"{what}: images must be at least 1x1 pixels, got shape {x.shape}")
     return x
 
 
-def _scale(x, value_range, what):
-    """Images of any numeric dtype -> float32 in [-1, 1]; never clips."""
-    if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.number):
-        raise TypeError(f"{what}: images must be numeric, got dtype {x.dtype}")
+def _check_channels(count, channels, what):
+    if channels is None:
+        if count not in (1, 3):
+            raise ValueError(
+                f"{what}: images have {count} channels, expected 1 (grey) or 3 (RGB): "
+                f"convert them, or pass channels={count} to accept them"
+            )
+    elif count != channels and {count, channels} != {1, 3}:
+        raise ValueError(f"{what}: images have {count} channels, cannot make {channels}: pass channels=None or {count}")
+
+
+def _value_range(x, value_range, what):
+    """The checked (lo, hi) of ``x``; raises when a value lies outside it."""
+    if np.issubdtype(x.dtype, np.floating) and x.size and not np.all(np.isfinite(x)):
+        raise ValueError(f"{what}: images contain NaN or Inf values: clean the data first")
     if value_range is None:
         if x.dtype == np.uint8:
-            value_range = (0, 255)
-        elif np.issubdtype(x.dtype, np.floating):
-            value_range = (-1.0, 1.0)
-        else:
-            raise ValueError(
-                f"{what}: integer images of dtype {x.dtype} need value_range=(lo, hi), e.g. (0, 255)"
-            )
-    lo, hi = (float(v) for v in value_range)
-    if not hi > lo:
-        raise ValueError(f"{what}: value_range must be (lo, hi) with hi > lo, got {value_range}")
-    values = x.astype("float64")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"{what}: images contain NaN or Inf values: clean the data first")
-    vmin, vmax = float(values.min()), float(values.max())
+            return (0.0, 255.0)
+        if not np.issubdtype(x.dtype, np.floating):
+            raise ValueError(f"{what}: {x.dtype} images need value_range=(lo, hi), e.g. (0, 255), or convert to uint8")
+        value_range = (-1.0, 1.0)
+        implicit = True
+    else:
+        implicit = False
+    vmin, vmax = float(x.min()), float(x.max())
+    lo, hi = value_range
     if vmin < lo or vmax > hi:
-        hint = " (looks like [0, 255] data: pass value_range=(0, 255))" if vmax > 1.5 else ""
+        hint = ""
+        if implicit and vmin >= 0 and vmax <= 255:
+            hint = " (for [0, 255] data pass value_range=(0, 255))"
         raise ValueError(
-            f"{what}: values span [{vmin:g}, {vmax:g}], outside value_range ({lo:g}, {hi:g}){hint}"
+            f"{what}: values span [{vmin:g}, {vmax:g}], outside the value range [{lo:g}, {hi:g}]: "
+            f"pass the data's value_range=(lo, hi){hint}; values are never clipped"
         )
-    if (lo, hi) == (0.0, 255.0):
-        return x.astype("float32") / np.float32(127.5) - np.float32(1.0)  # exactly x / 127.5 - 1
-    if (lo, hi) == (-1.0, 1.0):
-        return x.astype("float32")
-    return ((values - lo) / (hi - lo) * 2.0 - 1.0).astype("float32")
+    if implicit and vmin >= 0 and vmax > 0:
+        warnings.warn(
+            f"{what}: float images lie in [{vmin:g}, {vmax:g}] and are read as [-1, 1] data; "
+            "if they are [0, 1] data pass value_range=(0, 1)",
+            stacklevel=4,
+        )
+    return value_range
 
 
 def _check_labels(y, n, what):
     y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
     if y.ndim != 1 or y.shape[0] != n:
-        raise ValueError(f"{what}: expected {n} labels (one per image), got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
-            y = y.astype("int64")
+        hint = "; pass class indices (e.g. y.argmax(1)), not one-hot rows" if y.ndim == 2 else ""
+        raise ValueError(f"{what}: expected {n} labels (one per image), got labels of shape {y.shape}{hint}")
+    if y.dtype == np.bool_ or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise TypeError(f"{what}: labels must be integers, got dtype {y.dtype}")
+    if np.issubdtype(y.dtype, np.floating):
+        if not (np.all(np.isfinite(y)) and np.all(y == np.round(y))):
+            raise ValueError(f"{what}: labels must be integers, got non-integer values (dtype {y.dtype})")
+    if y.size and (y.min() < 0 or y.max() > np.iinfo(np.int32).max):
+        raise ValueError(f"{what}: labels must be class indices in [0, 2**31), got values in [{y.min()}, {y.max()}]")
+    return y.astype(np.int32)
+
+
+# --------------------------------------------------------- tf transforms
+def _transform(x, image_size, crop, channels, uint8):
+    """Center crop, resize and channel conversion of a batch or one image (tf ops)."""
+    import tensorflow as tf
+
+    if crop == "center":
+        shape = tf.shape(x)
+        side = tf.minimum(shape[-3], shape[-2])
+        x = tf.image.resize_with_crop_or_pad(x, side, side)
+    if image_size is not None or (channels == 1 and x.shape[-1] == 3):
+        x = tf.cast(x, tf.float32)
+    if image_size is not None:
+        x = tf.image.resize(x, (image_size, image_size), method="bicubic", antialias=True)
+    if channels == 1 and x.shape[-1] == 3:
+        x = tf.reduce_sum(x * tf.constant(_LUMA, tf.float32), axis=-1, keepdims=True)
+    elif channels == 3 and x.shape[-1] == 1:
+        x = tf.repeat(x, 3, axis=-1)
+    if x.dtype == tf.float32:
+        # Bicubic resampling overshoots near edges; clamp that to the valid
+        # range as PIL does. The input values themselves were range-checked.
+        if uint8:
+            x = tf.cast(tf.clip_by_value(tf.round(x), 0.0, 255.0), tf.uint8)
         else:
-            raise ValueError(f"{what}: labels must be integers, got dtype {y.dtype}")
-    if y.size and y.min() < 0:
-        raise ValueError(f"{what}: labels must be >= 0, got {int(y.min())}")
-    return y.astype("int32")
+            x = tf.clip_by_value(x, -1.0, 1.0)
+    return x
+
+
+def _needs_transform(shape, image_size, crop, channels):
+    h, w, c = shape
+    if crop == "center" and h != w:
+        return True
+    if image_size is not None and (h, w) != (image_size, image_size):
+        return True
+    return channels is not None and c != channels
+
+
+def _transform_arrays(x, image_size, crop, channels):
+    if not _needs_transform(x.shape[1:], image_size, crop, channels):
+        return x
+    uint8 = x.dtype == np.uint8
+    parts = [
+        _transform(x[i : i + _CHUNK], image_size, crop, channels, uint8).numpy() for i in range(0, len(x), _CHUNK)
+    ]
+    return np.concatenate(parts)
 
 
 # ----------------------------------------------------------------- sources
-def _npz(path, split, labels):
+def _npz(path, split, what):
     path = pathlib.Path(path)
     try:
-        with np.load(path, allow_pickle=False) as f:
-            keys = set(f.files)
-            if f"x_{split}" in keys:
-                x = f[f"x_{split}"]
-                y = f[f"y_{split}"] if f"y_{split}" in keys else None
-            elif "x" in keys:
-                x = f["x"]
-                y = f["y"] if "y" in keys else None
-            else:
-                raise ValueError(
-                    f"{path} has no 'x' or 'x_{split}' array (it has {', '.join(sorted(keys)) or 'none'})"
-                )
-    except (OSError, EOFError) as err:
-        raise ValueError(f"cannot read {path} as an .npz file: {err}") from None
-    return x, (y if labels else None)
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, EOFError, ValueError) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:120]
+        raise ValueError(f"{what}: cannot read {path} as an .npz file ({first}): check the file") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{what}: {path} holds a single array, not an .npz archive: save it with np.savez(path, x=...)")
+    with archive as f:
+        keys = set(f.files)
+        if f"x_{split}" in keys:
+            names = (f"x_{split}", f"y_{split}")
+        elif "x" in keys:
+            if split != "train":
+                raise ValueError(f"{what}: {path.name} has a single split (x, y): use split='train', got split={split!r}")
+            names = ("x", "y")
+        else:
+            raise ValueError(
+                f"{what}: {path} has no 'x' or 'x_{split}' array (it has {', '.join(sorted(keys)) or 'none'}): "
+                "save images under x (or x_train/x_test)"
+            )
+        try:
+            return f[names[0]], (f[names[1]] if names[1] in keys else None)
+        except ValueError as err:  # object arrays need pickle, which is never allowed
+            first = (str(err).strip().splitlines() or [""])[0][:120]
+            raise ValueError(f"{what}: cannot read {names[0]} from {path} ({first}): save numeric arrays") from None
 
 
-def _mnist_file(download):
-    path = _find("mnist.npz")
-    if path is not None:
-        return path
-    if download:
-        import keras
+def _read_idx_gz(path):
+    """Reads a gzipped IDX file (the MNIST/Fashion-MNIST distribution format)."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 8:
+        raise ValueError(f"{path} is not a uint8 IDX file: delete it so it can be fetched again")
+    ndim = raw[3]
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    data = np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim)
+    if data.size != int(np.prod(dims)):
+        raise ValueError(f"{path} is truncated: delete it so it can be fetched again")
+    return data.reshape(dims)
 
-        return pathlib.Path(
-            keras.utils.get_file("mnist.npz", MNIST_URL, file_hash=MNIST_SHA256, hash_algorithm="sha256")
-        )
-    return None
+
+def _fashion_from_keras_cache(split):
+    folder = _keras_cache() / "fashion-mnist"
+    prefix = "train" if split == "train" else "t10k"
+    images = folder / f"{prefix}-images-idx3-ubyte.gz"
+    labels = folder / f"{prefix}-labels-idx1-ubyte.gz"
+    if split not in ("train", "test") or not (images.is_file() and labels.is_file()):
+        return None
+    return _read_idx_gz(images), _read_idx_gz(labels)
 
 
-def _folder(path, image_size, channels, crop, skip_bad_files):
+def _folder(path, image_size, crop, channels, skip_bad_files, what):
     from PIL import Image, UnidentifiedImageError
 
-    files = sorted(p for p in pathlib.Path(path).rglob("*") if p.is_file())
+    root = pathlib.Path(path)
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
     if not files:
-        raise ValueError(f"folder {path} has no files: point to a folder of images")
+        raise ValueError(f"{what}: the folder has no files: point to a folder of images ({', '.join(IMAGE_EXTENSIONS)})")
     images = []
     for f in files:
         if f.suffix.lower() not in IMAGE_EXTENSIONS:
             if skip_bad_files:
                 continue
-            raise ValueError(f"{f} is not an image file ({', '.join(IMAGE_EXTENSIONS)}): remove it or pass skip_bad_files=True")
+            raise ValueError(
+                f"{what}: {f} is not an image file ({', '.join(IMAGE_EXTENSIONS)}): remove it or pass skip_bad_files=True"
+            )
         try:
             with Image.open(f) as im:
                 im.load()
-                mode = "L" if channels == 1 else "RGB"
-                im = im.convert(mode)
+                if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+                    raise ValueError(f"{what}: {f} has 16-bit or float pixels (mode {im.mode}): convert it to 8-bit")
+                grey = channels == 1 or (channels is None and im.mode in ("1", "L", "LA"))
+                im = im.convert("L" if grey else "RGB")
                 if crop == "center":
                     side = min(im.size)
                     left, top = (im.size[0] - side) // 2, (im.size[1] - side) // 2
                     im = im.crop((left, top, left + side, top + side))
-                if image_size is not None:
+                if image_size is not None and im.size != (image_size, image_size):
                     im = im.resize((image_size, image_size), Image.BICUBIC)
-                images.append(np.asarray(im))
-        except (UnidentifiedImageError, OSError) as err:
+                array = np.asarray(im, dtype=np.uint8)
+        except (UnidentifiedImageError, OSError, SyntaxError) as err:
             if skip_bad_files:
                 continue
-            raise ValueError(f"cannot read image {f}: {err}; remove it or pass skip_bad_files=True") from None
+            raise ValueError(f"{what}: cannot read image {f} ({err}): remove it or pass skip_bad_files=True") from None
+        images.append(array if array.ndim == 3 else array[..., np.newaxis])
     if not images:
-        raise ValueError(f"folder {path} has no readable images")
-    shapes = {im.shape for im in images}
-    if len(shapes) > 1:
+        raise ValueError(f"{what}: the folder has no readable images")
+    if len({im.shape[-1] for im in images}) > 1:  # grey and colour mixed: read all as RGB
+        images = [np.repeat(im, 3, axis=-1) if im.shape[-1] == 1 else im for im in images]
+    sizes = {im.shape[:2] for im in images}
+    if len(sizes) > 1:
         raise ValueError(
-            f"images in {path} have different sizes ({len(shapes)} shapes): pass image_size=N to resize them"
+            f"{what}: the images have {len(sizes)} different sizes (e.g. {sorted(sizes)[:2]}): "
+            "pass image_size=N to resize them (and crop='center' to keep their aspect ratio)"
         )
-    return np.stack(images), None
+    return np.stack(images)
 
 
-def _resolve(source, split, labels, image_size, channels, crop, skip_bad_files, download, y):
-    """Returns (images, labels) numpy arrays, or None for TFDS sources."""
-    if isinstance(source, np.ndarray) or (isinstance(source, (list, tuple)) and not isinstance(source, str)):
-        x = np.asarray(source)
-        return x, (None if y is None else np.asarray(y))
+def _looks_like_path(text):
+    return text.startswith((os.sep, ".", "~")) or text.endswith(os.sep) or (os.altsep is not None and os.altsep in text) or text.endswith(
+        (".npz",) + IMAGE_EXTENSIONS
+    )
+
+
+def _tfds_load(name, split, download, data_dir, shuffle, seed, what, path_like=False):
+    import tensorflow_datasets as tfds
+
+    read_config = tfds.ReadConfig(shuffle_seed=seed) if shuffle and seed is not None else None
+    try:
+        return tfds.load(
+            name,
+            split=split,
+            download=download,
+            data_dir=data_dir,
+            shuffle_files=bool(shuffle),
+            read_config=read_config,
+        )
+    except tfds.core.DatasetNotFoundError:
+        if path_like:
+            raise FileNotFoundError(f"{what}: no such folder or file, and no TFDS dataset of that name") from None
+        local = ", ".join(["mnist", "fashion_mnist", *LOCAL_SETS])
+        raise ValueError(
+            f"{what}: unknown dataset: not a local set ({local}), an existing folder or .npz file, or a TFDS name"
+        ) from None
+    except AssertionError:  # TFDS's "could not find data" for unprepared datasets
+        where = data_dir or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"
+        raise FileNotFoundError(
+            f"{what}: TFDS dataset {name!r} is not prepared in {where}: prepare it with `tfds build {name}` "
+            "(or pass data_dir=), or pass download=True where the network is reachable"
+        ) from None
+    except ValueError as err:  # bad split strings, unparsable names and the like
+        if path_like:
+            raise FileNotFoundError(f"{what}: no such folder or file, and no TFDS dataset of that name") from None
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        raise ValueError(f"{what}: TFDS could not load split {split!r}: {first}") from None
+
+
+def _mnist(split, download, data_dir, shuffle, seed):
+    what = "source 'mnist'"
+    path = _in_data_dir("mnist.npz") or _in_keras_cache("mnist.npz")
+    if path is not None:
+        return _Arrays(*_npz(path, split, what), what, has_labels=True)
+    try:
+        return _TFDS(_tfds_load("mnist", split, False, data_dir, shuffle, seed, what), what)
+    except FileNotFoundError:
+        if not download:
+            raise FileNotFoundError(
+                f"{what}: MNIST not found in {_where_we_looked('mnist.npz')} or TFDS: "
+                "set KERASGAN_DATA_DIR to a folder with mnist.npz, or pass download=True"
+            ) from None
+    import keras
+
+    path = keras.utils.get_file("mnist.npz", MNIST_URL, file_hash=MNIST_SHA256, hash_algorithm="sha256")
+    return _Arrays(*_npz(path, split, what), what, has_labels=True)
+
+
+def _fashion_mnist(split, download, data_dir, shuffle, seed):
+    what = "source 'fashion_mnist'"
+    path = _in_data_dir("fashion_mnist.npz")
+    if path is not None:
+        return _Arrays(*_npz(path, split, what), what, has_labels=True)
+    path = _in_data_dir("fashion_mnist_900.npz")
+    if path is not None:
+        warnings.warn(
+            f"{what}: using {path}, the 900-image limited-data set (one split); "
+            "put fashion_mnist.npz in KERASGAN_DATA_DIR for the full 70,000 images",
+            stacklevel=4,
+        )
+        return _Arrays(*_npz(path, split, what), what, has_labels=True)
+    cached = _fashion_from_keras_cache(split)
+    if cached is not None:
+        return _Arrays(*cached, what, has_labels=True)
+    try:
+        return _TFDS(_tfds_load("fashion_mnist", split, download, data_dir, shuffle, seed, what), what)
+    except FileNotFoundError:
+        folder = _data_dir_env()
+        env = f"{folder}/fashion_mnist(_900).npz" if folder else "$KERASGAN_DATA_DIR (unset)"
+        raise FileNotFoundError(
+            f"{what}: Fashion-MNIST not found in {env}, {_keras_cache() / 'fashion-mnist'} or TFDS: "
+            "set KERASGAN_DATA_DIR to a folder with fashion_mnist.npz, or pass download=True"
+        ) from None
+
+
+def _resolve(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels):
+    """The source as ``_Arrays`` (raw images, labels) or ``_TFDS``."""
+    if isinstance(source, (np.ndarray, list, tuple)) or hasattr(source, "__array__"):
+        if split != "train":
+            raise ValueError(f"arrays have no splits: pass split='train' (the default), got split={split!r}")
+        return _Arrays(np.asarray(source), None if y is None else np.asarray(y), "array source")
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"source must be a dataset name, a path or a numpy array, got {type(source).__name__}")
     if y is not None:
-        raise ValueError("y= is only for numpy array sources; other sources carry their own labels")
-    text = os.fspath(source)
+        raise ValueError("y= is only for numpy array sources: other sources carry their own labels")
+    text = os.path.expanduser(os.fspath(source))
+    what = f"source {os.fspath(source)!r}"
     if os.path.isdir(text):
-        return _folder(text, image_size, channels, crop, skip_bad_files)
-    if text.endswith(".npz"):
-        if not os.path.isfile(text):
-            raise FileNotFoundError(f"no such file: {text}")
-        return _npz(text, split, labels)
+        if split != "train":
+            raise ValueError(f"{what}: an image folder has one split: pass split='train', got split={split!r}")
+        return _Arrays(_folder(text, image_size, crop, channels, skip_bad_files, what), None, what)
+    if os.path.isfile(text):
+        if not text.lower().endswith(".npz"):
+            raise ValueError(f"{what}: is a file but not an .npz file: pass a folder of images or an .npz file")
+        return _Arrays(*_npz(text, split, what), what)
     if text == "mnist":
-        path = _mnist_file(download)
-        if path is not None:
-            return _npz(path, split, labels)
-        return None
+        return _mnist(split, download, data_dir, shuffle, seed)
     if text == "fashion_mnist":
-        path = _find("fashion_mnist.npz")
-        if path is not None:
-            return _npz(path, split, labels)
-        return None
+        return _fashion_mnist(split, download, data_dir, shuffle, seed)
     if text in LOCAL_SETS:
-        filename, _, label_key = LOCAL_SETS[text]
-        path = _find(filename)
+        filename, has_labels = LOCAL_SETS[text]
+        path = _in_data_dir(filename)
         if path is None:
+            folder = _data_dir_env()
+            state = f"it is {folder}" if folder else "it is unset"
             raise FileNotFoundError(
-                f"{filename} not found: set KERASGAN_DATA_DIR to the folder that holds it"
+                f"{what}: {filename} not found ({state}): set KERASGAN_DATA_DIR to the folder that holds it"
             )
-        if labels and label_key is None:
-            raise ValueError(f"{text} has no class labels: use labels=False")
-        return _npz(path, split, labels)
-    if os.path.sep in text or text.startswith("."):
-        raise FileNotFoundError(f"no such folder or file: {text}")
-    return None
+        x, labels = _npz(path, split, what)
+        return _Arrays(x, labels if has_labels else None, what, has_labels=has_labels)
+    if _looks_like_path(text):
+        raise FileNotFoundError(f"{what}: no such folder or file: check the path")
+    return _TFDS(_tfds_load(text, split, download, data_dir, shuffle, seed, what, path_like=os.sep in text), what)
 
 
-def _tfds(name, split, labels, download):
-    try:
-        import tensorflow_datasets as tfds
-    except ImportError:
-        raise ImportError("tensorflow-datasets is needed for TFDS sources: pip install tensorflow-datasets") from None
-    try:
-        ds = tfds.load(name, split=split, download=download, shuffle_files=False)
-    except Exception as err:  # noqa: BLE001 - TFDS raises many types; report one line
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        hint = "set KERASGAN_DATA_DIR to a folder with mnist.npz, " if name == "mnist" else ""
-        raise ValueError(
-            f"dataset {name!r} ({split}) is not available locally: {hint}prepare it with TFDS "
-            f"(or pass download=True where the network is reachable) [{first[:200]}]"
-        ) from None
-    if labels and "label" not in ds.element_spec:
-        raise ValueError(f"TFDS dataset {name!r} has no 'label' feature: use labels=False")
-    return ds
+# ------------------------------------------------------------ preparation
+def _prepare_arrays(src, labels, limit, image_size, crop, channels, value_range):
+    """Checked images (uint8, or float32 already in [-1, 1]) and int32 labels."""
+    x, what = src.x, src.what
+    if x.dtype == object:
+        raise TypeError(f"{what}: images must be one numeric array of equal-sized images, got dtype object")
+    _check_dtype(x, what)
+    x = _check_shape(x, what)
+    y = None
+    if labels:
+        if src.y is None:
+            hint = "pass y= with the labels" if what == "array source" else "this source has no labels"
+            raise ValueError(f"{what}: labels=True but {hint}; or use labels=False")
+        y = _check_labels(src.y, len(x), what)
+    elif src.y is not None and what == "array source":
+        raise ValueError("y= was given but labels=False: pass labels=True to get (images, labels), or drop y=")
+    if limit is not None:
+        x = x[:limit]
+        y = None if y is None else y[:limit]
+    _check_channels(x.shape[-1], channels, what)
+    value_range = _value_range(x, value_range, what)
+    if x.dtype != np.uint8 or value_range != (0.0, 255.0):
+        x = _scale_to_unit(x, value_range)
+    return _transform_arrays(x, image_size, crop, channels), y
+
+
+def _tfds_elements(src, labels, limit, image_size, crop, channels):
+    """TFDS feature dicts -> uint8 images (and int32 labels), in graph ops only."""
+    import tensorflow as tf
+
+    ds, what = src.ds, src.what
+    spec = ds.element_spec
+    if not isinstance(spec, dict) or "image" not in spec:
+        keys = ", ".join(spec) if isinstance(spec, dict) else type(spec).__name__
+        raise ValueError(f"{what}: the TFDS dataset has no 'image' feature (it has {keys}): pick an image dataset")
+    image = spec["image"]
+    if image.dtype != tf.uint8 or image.shape.rank != 3:
+        raise ValueError(f"{what}: TFDS images are {image.dtype.name} {image.shape}; kerasgan reads uint8 (H, W, C) images")
+    if image.shape[-1] is None:
+        raise ValueError(f"{what}: the TFDS images have an unknown channel count: pass channels=1 or 3")
+    _check_channels(image.shape[-1], channels, what)
+    if image_size is None and (image.shape[0] is None or image.shape[1] is None):
+        raise ValueError(f"{what}: the TFDS images vary in size: pass image_size=N (and crop='center')")
+    if labels:
+        if "label" not in spec:
+            raise ValueError(f"{what}: labels=True but the TFDS dataset has no 'label' feature; use labels=False")
+        if not spec["label"].dtype.is_integer or spec["label"].shape.rank != 0:
+            raise ValueError(f"{what}: the TFDS 'label' feature is {spec['label'].dtype.name} {spec['label'].shape}, not a class index")
+    if limit is not None:
+        ds = ds.take(limit)
+    if int(ds.cardinality()) == 0:
+        raise ValueError(f"{what}: no images (empty split): check the split")
+
+    def convert(item):
+        x = _transform(item["image"], image_size, crop, channels, uint8=True)
+        return (x, tf.cast(item["label"], tf.int32)) if labels else x
+
+    return ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 # ----------------------------------------------------------------- public
@@ -268,55 +613,45 @@ def load_arrays(
     value_range=None,
     skip_bad_files=False,
     download=False,
+    data_dir=None,
     y=None,
 ):
-    """Images as float32 numpy in [-1, 1], ``(N, H, W, C)``, plus labels when asked.
+    """Images as a float32 numpy array in [-1, 1], for metrics and tests.
 
-    Same sources and checks as ``load``. TFDS sources are read in full.
+    Reads the same sources as ``load`` with the same checks, in source order
+    (no shuffling); TFDS sources are read in full (mind ``limit``).
+
+    Args:
+        source: see ``load``.
+        split: ``"train"`` or ``"test"`` (any TFDS split string for TFDS).
+        labels: also return int32 labels.
+        limit: keep only the first ``limit`` images.
+        image_size, channels, crop, value_range, skip_bad_files, download,
+            data_dir, y: as in ``load``.
 
     Returns:
-        ``images`` or ``(images, labels)`` when ``labels=True``.
+        ``images`` of shape ``(N, H, W, C)``, or ``(images, labels)`` when
+        ``labels=True``.
+
+    Example:
+        >>> x, y = load_arrays("mnist", split="test", labels=True, limit=1000)
+        >>> x.shape, x.dtype, y.dtype
+        ((1000, 28, 28, 1), dtype('float32'), dtype('int32'))
     """
-    if limit is not None:
-        limit = _positive(limit, "limit")
-    what = f"source {source!r}" if isinstance(source, (str, os.PathLike)) else "array source"
-    resolved = _resolve(source, split, labels, image_size, channels, crop, skip_bad_files, download, y)
-    if resolved is None:
-        import tensorflow_datasets as tfds
-
-        ds = _tfds(os.fspath(source), split, labels, download)
-        if limit is not None:
-            ds = ds.take(limit)
-        items = list(tfds.as_numpy(ds))
-        x = np.stack([item["image"] for item in items]) if items else np.zeros((0, 1, 1, 1), np.uint8)
-        y_arr = np.array([item["label"] for item in items]) if labels and items else None
+    limit = None if limit is None else _positive_int(limit, "limit")
+    image_size = None if image_size is None else _positive_int(image_size, "image_size")
+    channels, value_range = _check_options(crop, channels, value_range)
+    src = _resolve(source, split, skip_bad_files, download, data_dir, False, None, y, image_size, crop, channels)
+    if isinstance(src, _Arrays):
+        images, targets = _prepare_arrays(src, labels, limit, image_size, crop, channels, value_range)
     else:
-        x, y_arr = resolved
-    x = _check_images(np.asarray(x), channels, what)
-    if limit is not None:
-        x = x[:limit]
-        y_arr = None if y_arr is None else np.asarray(y_arr)[:limit]
-    if image_size is not None and x.shape[1:3] != (image_size, image_size):
-        x = _resize(x, image_size)
-    images = _scale(x, value_range, what)
-    if labels:
-        if y_arr is None:
-            raise ValueError(f"{what} has no labels: pass labels=False (or y= for arrays)")
-        return images, _check_labels(y_arr, len(images), what)
-    return images
-
-
-def _resize(x, size):
-    import tensorflow as tf
-
-    if x.shape[1] != x.shape[2]:
-        side = min(x.shape[1], x.shape[2])
-        top, left = (x.shape[1] - side) // 2, (x.shape[2] - side) // 2
-        x = x[:, top : top + side, left : left + side]
-    out = tf.image.resize(x.astype("float32"), (size, size), method="bicubic", antialias=True).numpy()
-    if x.dtype == np.uint8:
-        out = np.round(np.clip(out, 0, 255)).astype(np.uint8)  # resampling overshoot only
-    return out
+        ds = _tfds_elements(src, labels, limit, image_size, crop, channels).batch(1024)
+        batches = list(ds.as_numpy_iterator())
+        images = np.concatenate([b[0] if labels else b for b in batches])
+        targets = np.concatenate([b[1] for b in batches]) if labels else None
+    if images.dtype == np.uint8:
+        images = from_uint8(images)
+    return (images, targets) if labels else images
 
 
 def load(
@@ -336,91 +671,98 @@ def load(
     value_range=None,
     skip_bad_files=False,
     download=False,
+    data_dir=None,
     y=None,
 ):
-    """A ``tf.data.Dataset`` of float32 image batches in [-1, 1].
+    """A ``tf.data.Dataset`` of float32 NHWC image batches in [-1, 1].
+
+    Images stay uint8 in memory and are scaled per batch with graph ops
+    (``x / 127.5 - 1``); no Python code runs per element.
 
     Args:
         source: ``"mnist"``, ``"fashion_mnist"``, ``"fashion_mnist_900"``,
-            ``"noto_emoji_64"``, a TFDS name, a folder of images, an ``.npz``
-            file (``x``/``y`` or ``x_train``/``y_train``...) or a numpy array.
-        split: ``"train"`` or ``"test"`` (TFDS split strings for TFDS).
+            ``"noto_emoji_64"``, any TFDS name prepared on this machine
+            (``"cifar10"``, ``"lsun/bedroom"``), a folder of images, an
+            ``.npz`` file or a numpy array (see the module docstring).
+        split: ``"train"`` or ``"test"``; any TFDS split string for TFDS.
+            Single-split sources (arrays, folders, ``fashion_mnist_900``,
+            ``noto_emoji_64``, npz files with ``x``) only have ``"train"``.
         batch_size: images per batch.
-        labels: yield ``(images, labels)`` with int32 labels.
-        image_size: resize (center-cropped to a square first) to this size.
-        channels: required channel count (default: 1 or 3 accepted).
-        shuffle, seed: shuffle every epoch; the same seed gives the same order.
-        cache: keep the decoded images in memory.
+        labels: yield ``(images, labels)`` with int32 labels; an error for
+            sources without labels.
+        image_size: resize images to ``image_size`` x ``image_size``
+            (bicubic, antialiased); required when images differ in size.
+        channels: the channel count wanted; 1 and 3 convert into each other
+            (grey is tiled, RGB uses ITU-R 601 luma). By default images must
+            have 1 or 3 channels and are kept as they are.
+        shuffle: shuffle every epoch (in-memory sources fully, TFDS sources
+            through a buffer and file order).
+        seed: shuffle seed; the same seed gives the same order.
+        cache: keep decoded TFDS images in memory when they take at most
+            ``CACHE_LIMIT_BYTES`` (in-memory sources need no cache).
         drop_remainder: drop the last partial batch (GAN steps want full batches).
         repeat: repeat forever.
         limit: use only the first ``limit`` images.
-        crop: ``"center"`` to center-crop folder images to squares.
-        value_range: ``(lo, hi)`` of float/int inputs (uint8 is (0, 255)).
-        skip_bad_files: skip unreadable files in folders instead of failing.
-        download: allow downloads (MNIST via keras.utils.get_file with
-            sha256, or TFDS) where the network is reachable.
-        y: labels for numpy array sources.
+        crop: ``"center"`` crops images to a centred square before resizing.
+        value_range: ``(lo, hi)`` of non-uint8 inputs; uint8 is (0, 255) and
+            floats default to (-1, 1). Values outside it are an error.
+        skip_bad_files: skip non-image and unreadable files in folders
+            instead of failing on them.
+        download: allow downloads as a last resort (the sha256-checked
+            ``mnist.npz``, TFDS downloads); off by default.
+        data_dir: TFDS data folder (default: TFDS's own default).
+        y: labels for numpy array sources (with ``labels=True``).
+
+    Returns:
+        A ``tf.data.Dataset`` of ``(batch, H, W, C)`` float32 tensors, or of
+        ``(images, labels)`` pairs when ``labels=True``.
 
     Example:
-    >>> ds = load("mnist", batch_size=128, seed=0)
-    >>> images = next(iter(ds))          # (128, 28, 28, 1) float32 in [-1, 1]
+        >>> ds = load("mnist", batch_size=128, seed=0)
+        >>> next(iter(ds)).shape
+        TensorShape([128, 28, 28, 1])
+        >>> ds = load(np.zeros((10, 8, 8, 3), np.uint8), batch_size=5)
     """
     import tensorflow as tf
 
-    batch_size = _positive(batch_size, "batch_size")
-    if image_size is not None:
-        image_size = _positive(image_size, "image_size")
-    resolved = _resolve(source, split, labels, image_size, channels, crop, skip_bad_files, download, y)
-    if resolved is None:
-        ds = _tfds_pipeline(os.fspath(source), split, labels, image_size, channels, download, limit)
-        cardinality = None
-    else:
-        arrays = load_arrays(
-            resolved[0], labels=labels, limit=limit, image_size=image_size, channels=channels,
-            value_range=value_range, y=resolved[1],
-        )
-        images, targets = arrays if labels else (arrays, None)
-        cardinality = len(images)
-        if batch_size > cardinality and drop_remainder:
-            raise ValueError(
-                f"batch_size {batch_size} is larger than the {cardinality} images: use a smaller batch_size"
-            )
+    batch_size = _positive_int(batch_size, "batch_size")
+    limit = None if limit is None else _positive_int(limit, "limit")
+    image_size = None if image_size is None else _positive_int(image_size, "image_size")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise TypeError(f"seed must be an integer or None, got {seed!r} of type {type(seed).__name__}")
+    channels, value_range = _check_options(crop, channels, value_range)
+    src = _resolve(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels)
+    if isinstance(src, _Arrays):
+        images, targets = _prepare_arrays(src, labels, limit, image_size, crop, channels, value_range)
+        count, small = len(images), True
         ds = tf.data.Dataset.from_tensor_slices(images if targets is None else (images, targets))
-    if cache:
-        ds = ds.cache()
+    else:
+        ds = _tfds_elements(src, labels, limit, image_size, crop, channels)
+        count = int(ds.cardinality())
+        image_shape = (ds.element_spec[0] if labels else ds.element_spec).shape
+        size = count * int(np.prod(image_shape)) if count >= 0 and image_shape.is_fully_defined() else None
+        small = size is not None and size <= CACHE_LIMIT_BYTES
+        if isinstance(cache, (str, os.PathLike)):
+            ds = ds.cache(os.fspath(cache))
+        elif cache and small:
+            ds = ds.cache()
+    if count >= 0 and batch_size > count and drop_remainder and not repeat:
+        raise ValueError(
+            f"{src.what}: batch_size {batch_size} is larger than the {count} images, so drop_remainder "
+            "leaves no batch: use a smaller batch_size or drop_remainder=False"
+        )
     if shuffle:
-        buffer = cardinality if cardinality is not None else 10_000
+        buffer = count if small and count > 0 else SHUFFLE_BUFFER
         ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    image_dtype = (ds.element_spec[0] if labels else ds.element_spec).dtype
+    if image_dtype == tf.uint8:
+
+        def scale(*batch):
+            x = tf.cast(batch[0], tf.float32) / 127.5 - 1.0
+            return (x, batch[1]) if labels else x
+
+        ds = ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def _tfds_pipeline(name, split, labels, image_size, channels, download, limit):
-    import tensorflow as tf
-
-    ds = _tfds(name, split, labels, download)
-    if limit is not None:
-        ds = ds.take(_positive(limit, "limit"))
-    spec = ds.element_spec["image"]
-    if spec.dtype != tf.uint8:
-        raise ValueError(f"TFDS dataset {name!r} has {spec.dtype.name} images; kerasgan expects uint8 images")
-    if image_size is None and (spec.shape[0] is None or spec.shape[1] is None):
-        raise ValueError(f"TFDS dataset {name!r} has images of varying size: pass image_size=N")
-
-    def convert(item):
-        x = item["image"]
-        if channels == 1 and x.shape[-1] == 3:
-            x = tf.image.rgb_to_grayscale(x)
-        if image_size is not None:
-            side = tf.minimum(tf.shape(x)[0], tf.shape(x)[1])
-            x = tf.image.resize_with_crop_or_pad(x, side, side)
-            x = tf.image.resize(tf.cast(x, tf.float32), (image_size, image_size), "bicubic", antialias=True)
-            x = tf.clip_by_value(tf.round(x), 0.0, 255.0)  # resampling overshoot only
-        x = tf.cast(x, tf.float32) / 127.5 - 1.0
-        if labels:
-            return x, tf.cast(item["label"], tf.int32)
-        return x
-
-    return ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE)

@@ -17,7 +17,10 @@ register(
             "batch_size": 100,
             "seed": 0,
         },
-        files={},
+        files={
+            "generator.weights.h5": "bbfe09b433c988755d6131baab50ed3d2352a91cbd5c3c77edb9ac7a2dffda0f",
+            "discriminator.weights.h5": "54d990a72a26cae1c91df5bc41c50ae575998de28a0ecafcec910cc3f90e4cdd",
+        },
         paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014 (arXiv:1406.2661)",
     )
 )

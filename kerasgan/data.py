@@ -698,8 +698,9 @@ def load(
         shuffle: shuffle every epoch (in-memory sources fully, TFDS sources
             through a buffer and file order).
         seed: shuffle seed; the same seed gives the same order.
-        cache: keep decoded TFDS images in memory when they take at most
-            ``CACHE_LIMIT_BYTES`` (in-memory sources need no cache).
+        cache: ``True`` keeps decoded TFDS images in memory when they take
+            at most ``CACHE_LIMIT_BYTES``; a path caches them in files there;
+            ``False`` never caches. In-memory sources need no cache.
         drop_remainder: drop the last partial batch (GAN steps want full batches).
         repeat: repeat forever.
         limit: use only the first ``limit`` images.

@@ -253,6 +253,10 @@ def test_npz_files(tmp_path):
     (tmp_path / "broken.npz").write_bytes(b"garbage")
     with pytest.raises(ValueError, match="cannot read .*broken.npz as an .npz file"):
         data.load(tmp_path / "broken.npz")
+    with open(tmp_path / "single.npz", "wb") as f:
+        np.save(f, x)
+    with pytest.raises(ValueError, match="holds a single array, not an .npz archive"):
+        data.load(tmp_path / "single.npz")
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(ValueError, match="not an .npz file"):
         data.load(tmp_path / "notes.txt")

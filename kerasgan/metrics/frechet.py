@@ -1,6 +1,7 @@
 """Fréchet distance between Gaussians fitted to activations (FID when the features are Inception pool3)."""
 
 import numpy as np
+from scipy import linalg
 
 
 def _check_activations(act, name):
@@ -24,12 +25,13 @@ def activation_statistics(act):
 def frechet_distance_from_stats(mu1, sigma1, mu2, sigma2):
     """``||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1^1/2 S2 S1^1/2)^1/2)``.
 
-    The trace of the matrix square root of ``S1 S2`` is computed as the sum
-    of square roots of the eigenvalues of the symmetric PSD matrix
-    ``S1^1/2 S2 S1^1/2`` (two symmetric eigendecompositions), which is real
-    by construction, stable for singular covariances (fewer samples than
-    dimensions) and several times faster than a general ``sqrtm``; tiny
-    negative eigenvalues from rounding are clipped to 0.
+    ``tr((S1 S2)^1/2)`` is the sum of square roots of the eigenvalues of
+    ``S1 S2``, which are those of the symmetric PSD matrix ``L^T S2 L`` for
+    ``S1 = L L^T`` (Cholesky). Only eigenvalues of a symmetric matrix are
+    needed, so the result is real by construction and several times faster
+    than a general ``sqrtm``. When S1 is singular (fewer samples than
+    dimensions) its PSD square root from ``eigh`` takes the place of L.
+    Tiny negative eigenvalues from rounding are clipped to 0.
 
     Reference:
         Heusel et al., "GANs Trained by a Two Time-Scale Update Rule Converge
@@ -48,10 +50,13 @@ def frechet_distance_from_stats(mu1, sigma1, mu2, sigma2):
             raise ValueError(f"{name} contains NaN or Inf values")
     sigma1 = (sigma1 + sigma1.T) / 2
     sigma2 = (sigma2 + sigma2.T) / 2
-    w1, v1 = np.linalg.eigh(sigma1)
-    sqrt1 = (v1 * np.sqrt(np.clip(w1, 0, None))) @ v1.T
-    middle = sqrt1 @ sigma2 @ sqrt1
-    eig = np.linalg.eigvalsh((middle + middle.T) / 2)
+    try:
+        factor = np.linalg.cholesky(sigma1)
+    except np.linalg.LinAlgError:
+        w1, v1 = np.linalg.eigh(sigma1)
+        factor = (v1 * np.sqrt(np.clip(w1, 0, None))) @ v1.T
+    middle = factor.T @ sigma2 @ factor
+    eig = linalg.eigvalsh((middle + middle.T) / 2, driver="evr")
     tr_covmean = np.sum(np.sqrt(np.clip(eig, 0, None)))
     diff = mu1 - mu2
     value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * tr_covmean

@@ -30,7 +30,7 @@ def _positive(kind):
 
 
 def _quiet_tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # the GPU wheel logs cuInit errors on CPU-only machines
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 

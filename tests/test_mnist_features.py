@@ -44,7 +44,7 @@ def test_shipped_weights_verify_and_are_small():
     path = mf.default_weights_path()
     assert path.is_file()
     assert path.stat().st_size < 1_000_000
-    assert mf._sha256(path) == mf.WEIGHTS_SHA256
+    assert mf.sha256(path) == mf.WEIGHTS_SHA256
 
 
 def test_corrupt_weights_file_raises_one_line_error(tmp_path):
@@ -56,7 +56,7 @@ def test_corrupt_weights_file_raises_one_line_error(tmp_path):
         MNISTClassifier(weights=bad)
     message = str(info.value)
     assert "\n" not in message
-    assert str(bad) in message and mf.WEIGHTS_SHA256 in message and mf._sha256(bad) in message
+    assert str(bad) in message and mf.WEIGHTS_SHA256 in message and mf.sha256(bad) in message
 
 
 def test_missing_weights_file(tmp_path):

@@ -26,11 +26,11 @@ Reference:
     Evaluation", CVPR 2022 (clean-fid: the ``clean`` resize).
 """
 
-import hashlib
 import os
 import pathlib
 
 import numpy as np
+from kerasgan.utils.files import kerasgan_home, sha256
 
 __all__ = [
     "FEATURE_DIM",
@@ -58,19 +58,14 @@ _PREFIX = "net.layers."  # every array name in the npz starts with this
 
 
 def _home():
-    return pathlib.Path(os.environ.get("KERASGAN_HOME", os.path.expanduser("~/.kerasgan")))
+    return kerasgan_home()
 
 
 def _cache_path():
     return _home() / "fid_inception" / WEIGHTS_FILENAME
 
 
-def _sha256(path, chunk=1 << 20):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
+_sha256 = sha256
 
 
 def _verified(path):

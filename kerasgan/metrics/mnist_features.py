@@ -31,12 +31,12 @@ Reference:
     Local Nash Equilibrium", NeurIPS 2017 (FID).
 """
 
-import hashlib
 import math
 import os
 import pathlib
 
 import numpy as np
+from kerasgan.utils.files import sha256
 
 __all__ = [
     "FEATURE_DIM",
@@ -100,12 +100,7 @@ def default_weights_path():
     return pathlib.Path(__file__).resolve().parent / "weights" / WEIGHTS_FILENAME
 
 
-def _sha256(path, chunk=1 << 20):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
+_sha256 = sha256
 
 
 def _resolve(weights, sha256):

@@ -3,11 +3,12 @@
 import copy
 import dataclasses
 import difflib
-import hashlib
 import importlib
 import json
-import os
 import pathlib
+
+from kerasgan.utils.files import kerasgan_home
+from kerasgan.utils.files import sha256 as file_sha256
 
 _ENTRIES = {}
 _PRESET_MODULES = (
@@ -118,15 +119,10 @@ def info(name):
 
 def home():
     """``$KERASGAN_HOME`` (default ``~/.kerasgan``)."""
-    return pathlib.Path(os.environ.get("KERASGAN_HOME", os.path.expanduser("~/.kerasgan")))
+    return kerasgan_home()
 
 
-def sha256(path, chunk=1 << 20):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha256 = file_sha256
 
 
 def verify_file(path, expected, what):

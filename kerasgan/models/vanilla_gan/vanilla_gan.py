@@ -83,15 +83,8 @@ class VanillaGAN(GAN):
     """
 
     # The paper trained with SGD + momentum (pylearn2); this recipe uses Adam,
-    # which reaches clean digits in a few thousand steps on a CPU.
-    recipe = {
-        "loss": "modified",
-        "label_smoothing": 0.0,
-        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
-        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
-        "d_steps": 1,
-        "batch_size": 100,
-    }
+    # which gives legible (if speckled) digits in 10k steps on a CPU.
+    recipe = {**GAN.recipe, "batch_size": 100}
 
     def __init__(
         self,

@@ -93,3 +93,67 @@ class SampleGrid(keras.callbacks.Callback):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+class FIDCallback(keras.callbacks.Callback):
+    """Scores the generator every ``every`` epochs and logs the result.
+
+    The scores go into the epoch logs (so ``History`` and other callbacks see
+    them, e.g. ``history.history["fid"]``) and, with ``log_dir``, to
+    TensorBoard scalars. Uses ``kerasgan.metrics.evaluate`` with a fixed
+    seed, so values are comparable across epochs.
+
+    Args:
+        metrics: metrics of ``kerasgan.metrics.evaluate`` (default ``("fid",)``).
+        num: generated samples per evaluation (small values are cheap but biased).
+        reference: ``source:split`` of the reference set.
+        features: ``"mnist"`` (cheap, 28x28) or ``"inception"``.
+        every: evaluate every ``every`` epochs (and after the last one).
+        seed: seed of the samples.
+        log_dir: optional TensorBoard log directory.
+
+    Example:
+    >>> gan.fit(ds, epochs=20, callbacks=[FIDCallback(num=2000, every=5)])
+    """
+
+    def __init__(self, metrics=("fid",), num=2000, reference="mnist:test", features="mnist", every=1, seed=0, log_dir=None):
+        super().__init__()
+        if int(every) <= 0:
+            raise ValueError(f"every must be positive, got {every}")
+        self.metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+        self.num = int(num)
+        self.reference = reference
+        self.features = features
+        self.every = int(every)
+        self.seed = int(seed)
+        self.log_dir = None if log_dir is None else os.fspath(log_dir)
+        self.results = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self.params.get("epochs") == epoch + 1
+        if (epoch + 1) % self.every and not last and not self.model.stop_training:
+            return
+        from kerasgan.metrics.evaluate import evaluate
+
+        result = evaluate(self.model, self.metrics, num=self.num, reference=self.reference, features=self.features, seed=self.seed)
+        self.results.append((epoch + 1, result))
+        scalars = {}
+        for name, value in result.items():
+            if name == "protocol":
+                continue
+            if isinstance(value, (int, float)):
+                scalars[name] = float(value)
+            elif isinstance(value, dict):
+                for key, number in value.items():
+                    if isinstance(number, (int, float)) and key in ("mean", "precision", "recall", "density", "coverage", "classes_covered", "kl_to_uniform"):
+                        scalars[name if key == "mean" else f"{name}_{key}"] = float(number)
+        if logs is not None:
+            logs.update(scalars)
+        if self.log_dir is not None:
+            import tensorflow as tf
+
+            writer = tf.summary.create_file_writer(self.log_dir)
+            with writer.as_default():
+                for name, value in scalars.items():
+                    tf.summary.scalar(name, value, step=epoch + 1)
+            writer.close()

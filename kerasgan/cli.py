@@ -245,7 +245,7 @@ def cmd_eval(args):
 
     gan = _load_model(args.model, args.weights)
     result = evaluate(gan, metrics, num=args.num, reference=args.reference, features=args.features,
-                      seed=args.seed, resize=args.resize)
+                      seed=args.seed, resize=args.resize, verbose=1)
     print("| metric | value |\n|---|---|")
     for key, value in result.items():
         if key == "protocol":

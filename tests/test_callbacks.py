@@ -41,3 +41,17 @@ def test_sample_grid_every_and_errors(tmp_path):
     grid = callbacks.SampleGrid(tmp_path / "s", num=1, every=2)
     gan.fit(x, batch_size=4, epochs=3, verbose=0, callbacks=[grid])
     assert sorted(os.listdir(tmp_path / "s")) == ["epoch_0002.png", "epoch_0003.png"]  # every 2, and the last
+
+
+def test_fid_callback_logs_scores_into_history(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    keras.utils.set_random_seed(0)
+    gan = models.DCGAN(latent_dim=8, g_width=4, d_width=4, seed=0)
+    gan.compile()
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    fid = callbacks.FIDCallback(metrics=("fid", "coverage"), num=200, every=2, log_dir=tmp_path / "tb")
+    history = gan.fit(x, batch_size=4, epochs=2, verbose=0, callbacks=[fid])
+    assert [epoch for epoch, _ in fid.results] == [2]
+    assert history.history["fid"][-1] == fid.results[0][1]["fid"] > 10
+    assert history.history["coverage_classes_covered"][-1] == fid.results[0][1]["coverage"]["classes_covered"]
+    assert any(f.startswith("events.out") for f in os.listdir(tmp_path / "tb"))

@@ -34,10 +34,25 @@ class FeatureNet:
             self.net = InceptionFeatures(resize=resize, batch_size=batch_size or 50)
             self.protocol = {"features": "inception_2015_12_05_pool3", "weights_sha256": WEIGHTS_SHA256[:16], "resize": resize}
 
-    def __call__(self, images):
-        if self.kind == "mnist":
-            return self.net.features_and_probabilities(images)
-        return self.net(images, value_range=(-1, 1)), None
+    def __call__(self, images, verbose=0, chunk=1000):
+        """Features (and probabilities) in chunks, with a progress bar when verbose."""
+        bar = None
+        if verbose:
+            import keras
+
+            bar = keras.utils.Progbar(len(images), unit_name="image")
+        feats, probs = [], []
+        for start in range(0, len(images), chunk):
+            part = images[start : start + chunk]
+            if self.kind == "mnist":
+                f, p = self.net.features_and_probabilities(part)
+                probs.append(p)
+            else:
+                f = self.net(part, value_range=(-1, 1))
+            feats.append(f)
+            if bar is not None:
+                bar.add(len(part))
+        return np.concatenate(feats), (np.concatenate(probs) if probs else None)
 
 
 def _reference_images(reference, limit=None):
@@ -76,7 +91,9 @@ def reference_statistics(reference, net, limit=None):
     return mu, sigma, len(images)
 
 
-def evaluate(images_or_gan, metrics=("fid",), num=10000, reference="mnist:test", features="mnist", seed=0, resize="legacy_tf"):
+def evaluate(
+    images_or_gan, metrics=("fid",), num=10000, reference="mnist:test", features="mnist", seed=0, resize="legacy_tf", verbose=0
+):
     """Scores generated images against a reference set.
 
     Args:
@@ -97,6 +114,7 @@ def evaluate(images_or_gan, metrics=("fid",), num=10000, reference="mnist:test",
             (the 2015-12-05 FID network).
         seed: seed of the samples.
         resize: resize mode of the Inception network.
+        verbose: show a progress bar while features are computed.
 
     Returns:
         dict with one entry per metric and ``protocol``.
@@ -119,7 +137,7 @@ def evaluate(images_or_gan, metrics=("fid",), num=10000, reference="mnist:test",
     else:
         images = np.asarray(images_or_gan)[: int(num)]
         source = "images"
-    feats, probs = net(images)
+    feats, probs = net(images, verbose=verbose)
     result = {}
     protocol = {**net.protocol, "num_generated": int(len(images)), "seed": seed, "samples": source}
     if "fid" in metrics:

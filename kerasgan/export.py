@@ -18,15 +18,9 @@ import tempfile
 import keras
 import tensorflow as tf
 
+from kerasgan.models.gan import stateless_latents
+
 FORMATS = ("savedmodel", "tflite")
-
-
-def _latents(latent_dim, distribution, num, seed):
-    shape = tf.stack([num, latent_dim])
-    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-    if distribution == "uniform":
-        return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
-    return tf.random.stateless_normal(shape, seed)
 
 
 def to_uint8(images):
@@ -45,7 +39,7 @@ def _archive(gan):
         return {"images": tf.cast(generator(z, training=False), tf.float32)}
 
     def sample_fn(num, seed):
-        z = _latents(latent_dim, distribution, num, seed)
+        z = stateless_latents(latent_dim, distribution, num, seed)
         return {"images": to_uint8(generator(z, training=False))}
 
     archive.add_endpoint(

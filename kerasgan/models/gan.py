@@ -402,13 +402,9 @@ class GAN(keras.Model):
     def latents(self, num, seed=None):
         """Latent vectors ``(num, latent_dim)``; the same seed gives the same vectors."""
         num = _positive_int(num, "num")
-        shape = (num, self.latent_dim)
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
-        seed = tf.constant([int(seed), 0], dtype=tf.int64)
-        if self.latent_distribution == "uniform":
-            return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
-        return tf.random.stateless_normal(shape, seed)
+        return stateless_latents(self.latent_dim, self.latent_distribution, num, int(seed))
 
     def generate(self, z, batch_size=256):
         """Images (float32 numpy in [-1, 1]) for latent vectors ``z``."""
@@ -496,6 +492,15 @@ class GAN(keras.Model):
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
+
+
+def stateless_latents(latent_dim, distribution, num, seed):
+    """Latents (num, latent_dim) drawn statelessly from ``seed``; shared by sample() and export."""
+    shape = tf.stack([tf.cast(num, tf.int32), latent_dim])
+    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+    if distribution == "uniform":
+        return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
+    return tf.random.stateless_normal(shape, seed)
 
 
 def _swap_leading(x):

@@ -200,7 +200,6 @@ class GAN(keras.Model):
         loss = recipe.get("loss", "modified") if loss is None else loss
         self.d_loss_fn = losses_lib.get(d_loss if d_loss is not None else loss, "discriminator")
         self.g_loss_fn = losses_lib.get(g_loss if g_loss is not None else loss, "generator")
-        self.loss_name = loss if isinstance(loss, str) else None
         self.label_smoothing = float(
             recipe.get("label_smoothing", 0.0) if label_smoothing is None else label_smoothing
         )

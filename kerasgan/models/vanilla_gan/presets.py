@@ -16,6 +16,11 @@ register(
             "steps": 10000,
             "batch_size": 100,
             "seed": 0,
+            # trained before the architecture's default moved to lr 5e-4
+            "compile_args": {
+                "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
+                "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
+            },
         },
         files={
             "generator.weights.h5": "bbfe09b433c988755d6131baab50ed3d2352a91cbd5c3c77edb9ac7a2dffda0f",

@@ -82,9 +82,15 @@ class VanillaGAN(GAN):
         Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
     """
 
-    # The paper trained with SGD + momentum (pylearn2); this recipe uses Adam,
-    # which gives legible (if speckled) digits in 10k steps on a CPU.
-    recipe = {**GAN.recipe, "batch_size": 100}
+    # The paper trained with SGD + momentum (pylearn2); this recipe uses Adam.
+    # Measured on MNIST, seed 0, 2,000 steps: lr 5e-4 gives recognisable (if
+    # speckled) digits of most classes, where 2e-4 still shows mostly 9s and 1s.
+    recipe = {
+        **GAN.recipe,
+        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 5e-4, "beta_1": 0.5}},
+        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 5e-4, "beta_1": 0.5}},
+        "batch_size": 100,
+    }
 
     def __init__(
         self,

@@ -476,6 +476,10 @@ class GAN(keras.Model):
 
     # ------------------------------------------------------------------ config
     def get_config(self):
+        # Architectures that build their own networks store their arguments
+        # in ``_arch_config``; their config is those arguments alone.
+        if getattr(self, "_arch_config", None) is not None:
+            return {"name": self.name, "seed": self.seed, **self._arch_config}
         return {
             "name": self.name,
             "generator": keras.saving.serialize_keras_object(self.generator),
@@ -488,6 +492,8 @@ class GAN(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        if "generator" not in config:
+            return cls(**config)
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)

@@ -165,10 +165,3 @@ class DCGAN(GAN):
             seed=seed,
             **kwargs,
         )
-
-    def get_config(self):
-        return {"name": self.name, "seed": self.seed, **self._arch_config}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

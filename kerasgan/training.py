@@ -1,12 +1,42 @@
-"""Training runs from a plain config dict: what ``kerasgan train`` and zoo recipes call."""
+"""Training runs from a plain config dict: what ``kerasgan train`` and zoo recipes call.
+
+A run lives in one output folder::
+
+    DIR/run_config.json          the config (written first; ``--resume`` reads it)
+    DIR/checkpoints/ckpt-0000500.weights.h5  everything a run needs (G, D, both
+                                 optimizers, EMA/ADA state, RNG state, step)
+    DIR/checkpoints/ckpt-0000500.json        its manifest (step, history, sha256)
+    DIR/samples/step_000500.png  sample grids from fixed latents
+    DIR/model.keras, history.json, config.json   written when the run ends
+
+Checkpoint files are written under a temporary name and renamed; a
+checkpoint counts only once its manifest exists and the weights match the
+manifest's sha256, so a job killed at any moment resumes from the last
+complete checkpoint. The data order is re-derived from the seed and the
+step (the shuffled, repeated dataset skips the batches already used), so a
+resumed run trains on exactly the batches the uninterrupted run would have.
+"""
 
 import copy
+import glob
 import json
 import math
 import os
+import re
 import time
 
 import keras
+import numpy as np
+
+from kerasgan.utils.files import sha256
+
+_CKPT_RE = re.compile(r"^ckpt-(\d{7})\.json$")
+#: Config keys that must agree between a run and its resumption.
+_RUN_KEYS = ("architecture", "dataset", "batch_size", "seed", "image_size", "loss", "model_args", "compile_args", "precision")
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or Inf; the message names the step and the last good checkpoint."""
 
 
 class StopAtStep(keras.callbacks.Callback):
@@ -21,6 +51,228 @@ class StopAtStep(keras.callbacks.Callback):
         self.seen += 1
         if self.seen >= self.steps:
             self.model.stop_training = True
+
+
+class StopOnDivergence(keras.callbacks.Callback):
+    """Stops training at the first step whose reported losses are not finite.
+
+    Unlike ``keras.callbacks.TerminateOnNaN`` (which watches ``loss`` only)
+    it checks every loss the GAN reports (``d_loss``, ``g_loss``, ...) and
+    remembers the step and the offending value in ``self.diverged``.
+
+    Args:
+        initial_step: steps done before this ``fit`` (for resumed runs).
+    """
+
+    def __init__(self, initial_step=0, keys=None):
+        super().__init__()
+        self.step = int(initial_step)
+        self.keys = keys
+        self.diverged = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        for key, value in (logs or {}).items():
+            if self.keys is None and "loss" not in key:
+                continue
+            if self.keys is not None and key not in self.keys:
+                continue
+            value = float(value)
+            if not math.isfinite(value):
+                self.diverged = (self.step, key, value)
+                self.model.stop_training = True
+                return
+
+
+class _RunCallback(keras.callbacks.Callback):
+    """Sample grids and checkpoints at global step multiples (one run = one output folder)."""
+
+    def __init__(self, run, initial_step, steps, sample_every, checkpoint_every, divergence):
+        super().__init__()
+        self.run = run
+        self.step = int(initial_step)
+        self.steps = int(steps)
+        self.sample_every = sample_every
+        self.checkpoint_every = checkpoint_every
+        self.divergence = divergence
+        self.history = {}
+        self.grid_paths = []
+        self._z = None
+
+    def on_train_begin(self, logs=None):
+        self._z = self.model.latents(64, seed=self.run.seed)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.divergence.diverged:
+            return
+        if self.step % self.sample_every == 0 or self.step == self.steps:
+            from kerasgan.utils.images import save_grid
+
+            path = os.path.join(self.run.output, "samples", f"step_{self.step:06d}.png")
+            save_grid(self.model.generate(self._z), path)
+            self.grid_paths.append(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.divergence.diverged:
+            return
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        if self.checkpoint_every and (self.step % self.checkpoint_every == 0 or self.step == self.steps):
+            # Losses are computed before a step's update, so finite losses
+            # can hide an update that made weights Inf: check before saving.
+            bad = _first_non_finite(_all_float_variables(self.model))
+            if bad is not None:
+                self.divergence.diverged = (self.step, f"weight {bad}", float("nan"))
+                self.model.stop_training = True
+                return
+            self.run.save_checkpoint(self.model, self.step, self.history)
+
+
+def _all_float_variables(gan):
+    variables = list(gan.weights)
+    for optimizer in (getattr(gan, "g_optimizer", None), getattr(gan, "d_optimizer", None)):
+        if optimizer is not None:
+            variables.extend(optimizer.variables)
+    return [v for v in variables if "float" in str(v.dtype)]
+
+
+def _first_non_finite(variables):
+    import tensorflow as tf
+
+    for v in variables:
+        if not bool(tf.reduce_all(tf.math.is_finite(v))):
+            return v.path
+    return None
+
+
+class Run:
+    """An output folder: its config, checkpoints and resumption."""
+
+    def __init__(self, output, keep_checkpoints=3):
+        self.output = os.path.abspath(os.fspath(output))
+        self.checkpoint_dir = os.path.join(self.output, "checkpoints")
+        self.keep = int(keep_checkpoints)
+        if self.keep < 1:
+            raise ValueError(f"keep_checkpoints must be at least 1, got {keep_checkpoints}")
+        self.seed = 0
+
+    # ---------------------------------------------------------------- files
+    def config_path(self):
+        return os.path.join(self.output, "run_config.json")
+
+    def read_config(self):
+        try:
+            with open(self.config_path()) as f:
+                return json.load(f)
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"{self.output} holds no run to resume (no run_config.json): start a run there "
+                f"without --resume"
+            ) from None
+
+    def write_config(self, config):
+        _write_json_atomic(self.config_path(), config)
+
+    def checkpoints(self):
+        """Complete checkpoints as ``[(step, weights_path, manifest)]``, oldest first."""
+        found = []
+        for path in glob.glob(os.path.join(self.checkpoint_dir, "ckpt-*.json")):
+            match = _CKPT_RE.match(os.path.basename(path))
+            if not match:
+                continue
+            try:
+                with open(path) as f:
+                    manifest = json.load(f)
+            except (OSError, ValueError):
+                continue
+            weights = os.path.join(self.checkpoint_dir, manifest.get("weights", ""))
+            found.append((int(match.group(1)), weights, manifest))
+        return sorted(found, key=lambda item: item[0])
+
+    def latest_checkpoint(self):
+        """The newest checkpoint whose weights match their manifest's sha256, or None."""
+        for step, weights, manifest in reversed(self.checkpoints()):
+            if os.path.isfile(weights) and sha256(weights) == manifest.get("sha256"):
+                return step, weights, manifest
+        return None
+
+    def save_checkpoint(self, gan, step, history):
+        os.makedirs(self.checkpoint_dir, exist_ok=True)
+        name = f"ckpt-{step:07d}"
+        weights = os.path.join(self.checkpoint_dir, name + ".weights.h5")
+        tmp = os.path.join(self.checkpoint_dir, f".tmp-{os.getpid()}-{name}.weights.h5")
+        try:
+            gan.save_weights(tmp)
+            _fsync(tmp)
+            pause = os.environ.get("KERASGAN_DEBUG_CHECKPOINT_PAUSE")
+            if pause:  # lets the fault test kill a job in the middle of a write
+                time.sleep(float(pause))
+            os.replace(tmp, weights)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        manifest = {
+            "step": int(step),
+            "weights": os.path.basename(weights),
+            "sha256": sha256(weights),
+            "history": history,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        _write_json_atomic(os.path.join(self.checkpoint_dir, name + ".json"), manifest)
+        self._prune()
+        return weights
+
+    def _prune(self):
+        complete = self.checkpoints()
+        for step, weights, _ in complete[: max(0, len(complete) - self.keep)]:
+            # Manifest first: a crash between the two leaves an orphan weights
+            # file, never a manifest that points at nothing.
+            os.remove(os.path.join(self.checkpoint_dir, f"ckpt-{step:07d}.json"))
+            if os.path.exists(weights):
+                os.remove(weights)
+
+    def clean_temporaries(self):
+        for path in glob.glob(os.path.join(self.checkpoint_dir, ".tmp-*")) + glob.glob(
+            os.path.join(self.output, ".tmp-*")
+        ):
+            os.remove(path)
+
+
+def _fsync(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json_atomic(path, obj):
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.path.basename(path)}")
+    try:
+        with open(tmp, "w") as f:
+            json.dump(obj, f, indent=2, default=_json_default)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _json_default(value):
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return str(value)
+
+
+def _normalise(value):
+    # Tuples and lists compare equal after a JSON round trip.
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def recipe_config(name):
@@ -42,6 +294,8 @@ def build_model(config, image_shape):
     compile_args = dict(config.get("compile_args") or {})
     if config.get("loss"):
         compile_args["loss"] = config["loss"]
+    if config.get("jit_compile") is not None:
+        compile_args["jit_compile"] = config["jit_compile"]
     gan.compile(**compile_args)
     return gan
 
@@ -60,32 +314,90 @@ def save_model_atomic(gan, path):
     return path
 
 
-def train(config, output, sample_every=None, verbose=1, callbacks=()):
+def _positive(value, name):
+    if isinstance(value, bool) or int(value) != value or int(value) <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _resolve_config(config, run, resume):
+    """The run's config: the given one, or on ``resume`` the saved one (checked against the given)."""
+    if not resume:
+        if config is None:
+            raise ValueError("train needs a config (architecture, dataset, steps, ...)")
+        if run.checkpoints():
+            raise ValueError(
+                f"{run.output} already holds checkpoints of a run: pass resume=True (--resume) to "
+                f"continue it, or choose a new output folder"
+            )
+        return dict(config)
+    saved = run.read_config()
+    if config is None:
+        return saved
+    config = dict(config)
+    for key in _RUN_KEYS:
+        if config.get(key) is not None and _normalise(config.get(key)) != _normalise(saved.get(key)):
+            raise ValueError(
+                f"--resume: {key}={config.get(key)!r} differs from the run being resumed "
+                f"({saved.get(key)!r}): drop it, or start a new run in another output folder"
+            )
+    merged = {**saved, **{k: v for k, v in config.items() if v is not None}}
+    return merged
+
+
+def train(
+    config,
+    output,
+    sample_every=None,
+    verbose=1,
+    callbacks=(),
+    checkpoint_every=None,
+    keep_checkpoints=3,
+    resume=False,
+):
     """Trains a GAN as described by ``config`` and writes it to ``output``.
 
     Args:
         config: dict with ``architecture``, ``dataset``, ``steps``, and
             optionally ``batch_size``, ``seed``, ``image_size``, ``loss``,
-            ``model_args`` and ``compile_args``.
-        output: folder for ``model.keras``, ``samples/step_XXXXXX.png``,
-            ``history.json`` and ``config.json``.
+            ``model_args``, ``compile_args``, ``precision`` (float32,
+            mixed_float16, mixed_bfloat16 or auto), ``strategy`` (default,
+            mirrored, multiworker, tpu) and ``jit_compile``. With
+            ``resume=True`` it may be None (the saved config is used) or
+            change only ``steps``.
+        output: the run folder (see the module docstring).
         sample_every: steps between sample grids (default: steps / 10).
+        checkpoint_every: steps between checkpoints (default: no
+            checkpoints). A checkpoint is always written after the last step.
+        keep_checkpoints: how many complete checkpoints to keep.
+        resume: continue from the last complete checkpoint in ``output``.
 
     Returns:
-        dict with ``model``, ``model_path``, ``last_grid``, ``history`` and
-        ``seconds``.
-    """
-    from kerasgan import data, models
-    from kerasgan.callbacks import SampleGrid
+        dict with ``model``, ``model_path``, ``last_grid``, ``history``,
+        ``seconds`` and ``initial_step``.
 
-    config = dict(config)
-    steps = int(config["steps"])
-    if steps <= 0:
-        raise ValueError(f"steps must be a positive integer, got {steps}")
-    seed = int(config.get("seed", 0))
+    Raises:
+        TrainingDiverged: a loss became NaN/Inf; the last good checkpoint
+            is left as it was.
+    """
+    from kerasgan import data, distribute, models
+
+    run = Run(output, keep_checkpoints)
+    config = _resolve_config(config, run, resume)
+    steps = _positive(config.get("steps", 0) or 0, "steps")
+    config["steps"] = steps
+    seed = int(config.get("seed", 0) or 0)
+    config["seed"] = seed
+    run.seed = seed
     cls = models.get_architecture(config["architecture"])
-    batch_size = config.get("batch_size") or cls.recipe.get("batch_size", 64)
-    config["batch_size"] = int(batch_size)
+    config["batch_size"] = _positive(config.get("batch_size") or cls.recipe.get("batch_size", 64), "batch_size")
+    # A resumed run keeps its grid and checkpoint cadence unless told otherwise.
+    checkpoint_every = checkpoint_every or config.get("checkpoint_every")
+    if checkpoint_every is not None:
+        checkpoint_every = _positive(checkpoint_every, "checkpoint_every")
+    sample_every = _positive(sample_every or config.get("sample_every") or max(1, steps // 10), "sample_every")
+    config["checkpoint_every"], config["sample_every"] = checkpoint_every, sample_every
+
     keras.utils.set_random_seed(seed)
     if config.get("deterministic", True):
         # Same seed -> same weights, bit for bit, on the same machine and
@@ -93,36 +405,70 @@ def train(config, output, sample_every=None, verbose=1, callbacks=()):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+    precision = distribute.set_precision(config.get("precision") or "float32")
+    strategy = distribute.get_strategy(config.get("strategy") or "default")
+
+    os.makedirs(run.output, exist_ok=True)
+    run.clean_temporaries()
+    initial_step, history, start_weights = 0, {}, None
+    if resume:
+        latest = run.latest_checkpoint()
+        if latest is not None:
+            initial_step, start_weights, manifest = latest
+            history = manifest.get("history", {})
+        if initial_step >= steps:
+            raise ValueError(
+                f"the run in {run.output} already reached step {initial_step} of {steps}: "
+                f"pass a larger --steps to train on"
+            )
+    run.write_config({**config, "precision": precision})
+
     load_args = {"batch_size": config["batch_size"], "seed": seed, "repeat": True}
     if config.get("image_size"):
         load_args["image_size"] = int(config["image_size"])
     dataset = data.load(config["dataset"], **load_args)
     image_shape = tuple(int(d) for d in dataset.element_spec.shape[1:])
-    gan = build_model(config, image_shape)
+    with strategy.scope():
+        gan = build_model(config, image_shape)
+        if start_weights is not None:
+            gan.load_weights(start_weights)
+    if initial_step:
+        # Re-derive the data position: skip the batches already trained on.
+        dataset = dataset.skip(initial_step * gan.d_steps)
 
-    sample_every = int(sample_every or max(1, steps // 10))
-    chunk = min(sample_every, steps)
-    epochs = math.ceil(steps / chunk)
-    os.makedirs(output, exist_ok=True)
-    grids = SampleGrid(os.path.join(output, "samples"), num=64, seed=seed, unit="step")
+    epoch_steps = checkpoint_every or sample_every
+    divergence = StopOnDivergence(initial_step)
+    tracker = _RunCallback(run, initial_step, steps, sample_every, checkpoint_every, divergence)
+    tracker.history = {k: list(v) for k, v in history.items()}
     start = time.time()
-    history = gan.fit(
+    gan.fit(
         dataset,
-        epochs=epochs,
-        steps_per_epoch=chunk,
+        epochs=math.ceil(steps / epoch_steps),
+        initial_epoch=initial_step // epoch_steps,
+        steps_per_epoch=epoch_steps,
         verbose=verbose,
-        callbacks=[grids, StopAtStep(steps), *callbacks],
+        callbacks=[divergence, tracker, StopAtStep(steps - initial_step), *callbacks],
     )
     seconds = time.time() - start
-    model_path = save_model_atomic(gan, os.path.join(output, "model.keras"))
-    with open(os.path.join(output, "config.json"), "w") as f:
-        json.dump({**config, "seconds": round(seconds, 1)}, f, indent=2, default=str)
-    with open(os.path.join(output, "history.json"), "w") as f:
-        json.dump({k: [float(v) for v in vals] for k, vals in history.history.items()}, f)
+    if divergence.diverged:
+        step, key, value = divergence.diverged
+        latest = run.latest_checkpoint()
+        where = (
+            f"the last good checkpoint (step {latest[0]}) is {latest[1]}: resume from it with a "
+            f"lower learning rate or another loss"
+            if latest
+            else "no checkpoint was written (use --checkpoint-every N)"
+        )
+        raise TrainingDiverged(f"training diverged at step {step}: {key} is {value}; {where}")
+    model_path = save_model_atomic(gan, os.path.join(run.output, "model.keras"))
+    final = {**config, "precision": precision, "seconds": round(seconds, 1), "initial_step": initial_step}
+    _write_json_atomic(os.path.join(run.output, "config.json"), final)
+    _write_json_atomic(os.path.join(run.output, "history.json"), tracker.history)
     return {
         "model": gan,
         "model_path": model_path,
-        "last_grid": grids.paths[-1] if grids.paths else None,
-        "history": history.history,
+        "last_grid": tracker.grid_paths[-1] if tracker.grid_paths else None,
+        "history": tracker.history,
         "seconds": seconds,
+        "initial_step": initial_step,
     }

@@ -1,0 +1,220 @@
+"""Checkpoints, exact resumption after SIGKILL, and divergence handling (kerasgan.training)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from kerasgan import training
+from kerasgan.utils.files import sha256
+
+CONFIG = {"architecture": "dcgan", "dataset": "mnist", "batch_size": 8, "seed": 3}
+
+
+def _weights(path):
+    """Every array in a .weights.h5 / .keras file, by name."""
+    out = {}
+    if path.endswith(".keras"):
+        import zipfile
+
+        with zipfile.ZipFile(path) as z, z.open("model.weights.h5") as f:
+            data = f.read()
+        tmp = path + ".weights.h5"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        path = tmp
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def _assert_same_weights(a, b, atol=1e-6):
+    wa, wb = _weights(a), _weights(b)
+    assert sorted(wa) == sorted(wb)
+    for name in wa:
+        np.testing.assert_allclose(wa[name], wb[name], atol=atol, rtol=0, err_msg=name)
+
+
+def _assert_run_folder_sound(directory):
+    """No temporary files; every manifest matches its weights; model.keras loads."""
+    leftovers = [n for _, _, files in os.walk(directory) for n in files if n.startswith(".tmp-")]
+    assert leftovers == []
+    run = training.Run(directory)
+    checkpoints = run.checkpoints()
+    assert checkpoints
+    for step, weights, manifest in checkpoints:
+        assert sha256(weights) == manifest["sha256"], weights
+        assert manifest["step"] == step
+    import keras
+
+    import kerasgan.models  # noqa: F401 - registers the classes saved in model.keras
+
+    keras.models.load_model(os.path.join(directory, "model.keras"))
+
+
+def test_resume_in_process_equals_uninterrupted(tmp_path):
+    full = training.train({**CONFIG, "steps": 12}, tmp_path / "full", checkpoint_every=4, verbose=0)
+    training.train({**CONFIG, "steps": 8}, tmp_path / "part", checkpoint_every=4, verbose=0)
+    resumed = training.train({"steps": 12}, tmp_path / "part", resume=True, verbose=0)
+    assert resumed["initial_step"] == 8
+    _assert_same_weights(str(tmp_path / "full" / "model.keras"), str(tmp_path / "part" / "model.keras"))
+    _assert_same_weights(
+        str(tmp_path / "full" / "checkpoints" / "ckpt-0000012.weights.h5"),
+        str(tmp_path / "part" / "checkpoints" / "ckpt-0000012.weights.h5"),
+    )
+    # The history of the resumed run continues the saved one: same epochs, same values.
+    for key, values in full["history"].items():
+        np.testing.assert_allclose(resumed["history"][key], values, rtol=1e-6)
+    assert sorted(os.listdir(tmp_path / "part" / "samples")) == sorted(os.listdir(tmp_path / "full" / "samples"))
+    _assert_run_folder_sound(str(tmp_path / "part"))
+
+
+def test_keeps_last_k_checkpoints_and_refuses_to_clobber(tmp_path):
+    training.train({**CONFIG, "steps": 10}, tmp_path, checkpoint_every=2, keep_checkpoints=2, verbose=0)
+    names = sorted(n for n in os.listdir(tmp_path / "checkpoints"))
+    assert names == ["ckpt-0000008.json", "ckpt-0000008.weights.h5", "ckpt-0000010.json", "ckpt-0000010.weights.h5"]
+    with pytest.raises(ValueError, match="already holds checkpoints.*resume"):
+        training.train({**CONFIG, "steps": 10}, tmp_path, checkpoint_every=2, verbose=0)
+    with pytest.raises(ValueError, match="already reached step 10.*larger --steps"):
+        training.train(None, tmp_path, resume=True, verbose=0)
+    with pytest.raises(ValueError, match="batch_size=16 differs from the run being resumed"):
+        training.train({**CONFIG, "batch_size": 16, "steps": 20}, tmp_path, resume=True, verbose=0)
+
+
+def test_resume_skips_corrupt_newest_checkpoint(tmp_path):
+    training.train({**CONFIG, "steps": 6}, tmp_path, checkpoint_every=3, verbose=0)
+    newest = tmp_path / "checkpoints" / "ckpt-0000006.weights.h5"
+    newest.write_bytes(newest.read_bytes()[:1000])  # truncated, as by a dying disk
+    run = training.Run(tmp_path)
+    assert run.latest_checkpoint()[0] == 3
+    result = training.train({"steps": 6}, tmp_path, resume=True, verbose=0)
+    assert result["initial_step"] == 3
+
+
+def test_resume_without_a_run_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no run to resume"):
+        training.train(None, tmp_path, resume=True)
+
+
+def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path):
+    config = {
+        **CONFIG,
+        "steps": 30,
+        "loss": "wasserstein",
+        "compile_args": {"d_optimizer": {"class_name": "SGD", "config": {"learning_rate": 10.0}}},
+    }
+    with pytest.raises(training.TrainingDiverged) as info:
+        training.train(config, tmp_path, checkpoint_every=1, verbose=0)
+    message = str(info.value)
+    assert "\n" not in message
+    step = int(message.split("diverged at step ")[1].split(":")[0])
+    assert 2 <= step < 30
+    assert "is nan" in message or "is inf" in message
+    run = training.Run(tmp_path)
+    latest = run.latest_checkpoint()
+    assert latest is not None and latest[0] == step - 1
+    assert f"checkpoint (step {step - 1})" in message
+    # The last good checkpoint holds finite weights, and no model.keras was written.
+    assert all(np.all(np.isfinite(v)) for v in _weights(latest[1]).values() if v.dtype.kind == "f")
+    assert not os.path.exists(tmp_path / "model.keras")
+
+
+def test_stop_on_divergence_watches_every_loss():
+    callback = training.StopOnDivergence(initial_step=5)
+
+    class Model:
+        stop_training = False
+
+    callback.set_model(Model())
+    callback.on_train_batch_end(0, {"d_loss": 0.5, "g_loss": 1.0, "d_real": float("nan")})
+    assert callback.diverged is None  # d_real is not a loss
+    callback.on_train_batch_end(1, {"d_loss": 0.5, "g_loss": float("inf")})
+    assert callback.diverged == (7, "g_loss", float("inf")) and callback.model.stop_training
+
+
+# ------------------------------------------------------------- SIGKILL test
+STEPS, EVERY = 120, 20
+TRAIN = [sys.executable, "-m", "kerasgan.cli", "train", "dcgan", "--dataset", "mnist", "--steps", str(STEPS),
+         "--batch-size", "8", "--seed", "1", "--checkpoint-every", str(EVERY), "--keep-checkpoints", "2",
+         "--verbose", "0"]
+
+
+def _start(output, resume=False, env=None):
+    argv = [*TRAIN, "--output", str(output)]
+    if resume:
+        argv = [sys.executable, "-m", "kerasgan.cli", "train", "--resume", "--output", str(output), "--verbose", "0"]
+    return subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _wait_for(predicate, proc, timeout=240):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        if proc.poll() is not None:
+            raise AssertionError(f"training ended before the kill point: {proc.communicate()[1].decode()[-2000:]}")
+        time.sleep(0.02)
+    proc.kill()
+    raise AssertionError("kill point not reached in time")
+
+
+def _kill(proc):
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_sigkill_at_several_points_then_resume_equals_uninterrupted(tmp_path):
+    reference = tmp_path / "reference"
+    proc = _start(reference)
+    assert proc.wait(timeout=400) == 0, proc.communicate()[1].decode()[-2000:]
+
+    run_dir = tmp_path / "killed"
+    ckpts = run_dir / "checkpoints"
+
+    def has(step):
+        return lambda: (ckpts / f"ckpt-{step:07d}.json").exists()
+
+    # 1. Between checkpoints: right after the step-40 checkpoint, mid-way to 60.
+    proc = _start(run_dir)
+    _wait_for(has(40), proc)
+    time.sleep(0.3)
+    _kill(proc)
+    assert training.Run(run_dir).latest_checkpoint()[0] in (40, 60)
+
+    # 2. During a checkpoint write: the weights are written to a temporary file
+    #    and the job pauses before the rename; it is killed there.
+    proc = _start(run_dir, resume=True, env={"KERASGAN_DEBUG_CHECKPOINT_PAUSE": "30"})
+    _wait_for(lambda: any(n.startswith(".tmp-") for n in os.listdir(ckpts)), proc)
+    before = training.Run(run_dir).latest_checkpoint()[0]
+    _kill(proc)
+    assert any(n.startswith(".tmp-") for n in os.listdir(ckpts))  # the half-done write...
+    assert training.Run(run_dir).latest_checkpoint()[0] == before  # ...is not a checkpoint
+
+    # 3. Right at startup of a resumed job (before any step).
+    proc = _start(run_dir, resume=True)
+    time.sleep(1.0)
+    _kill(proc)
+
+    # 4. Resume to the end.
+    proc = _start(run_dir, resume=True)
+    out, err = proc.communicate(timeout=400)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert b"resumed at step" in out
+
+    _assert_same_weights(str(reference / "model.keras"), str(run_dir / "model.keras"))
+    _assert_same_weights(
+        str(reference / "checkpoints" / f"ckpt-{STEPS:07d}.weights.h5"),
+        str(ckpts / f"ckpt-{STEPS:07d}.weights.h5"),
+    )
+    _assert_run_folder_sound(str(run_dir))
+    with open(run_dir / "history.json") as f, open(reference / "history.json") as g:
+        resumed_history, reference_history = json.load(f), json.load(g)
+    for key in reference_history:
+        np.testing.assert_allclose(resumed_history[key], reference_history[key], rtol=1e-6)

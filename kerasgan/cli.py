@@ -51,12 +51,18 @@ def build_parser():
     p.add_argument("--dataset", help="mnist, fashion_mnist, a TFDS name, a folder or an .npz file")
     p.add_argument("--steps", type=_positive(int), help="generator steps to train")
     p.add_argument("--batch-size", type=_positive(int), help="batch size (default: the model's recipe)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, help="random seed (default 0, or the recipe's)")
     p.add_argument("--output", required=True, help="output folder (model.keras, samples/)")
     p.add_argument("--image-size", type=_positive(int), help="resize images from folders to this size")
     p.add_argument("--loss", help="loss pair, e.g. modified, minimax, wasserstein, hinge")
     p.add_argument("--sample-every", type=_positive(int), help="steps between sample grids (default steps/10)")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
+    p.add_argument("--checkpoint-every", type=_positive(int), help="steps between checkpoints in OUTPUT/checkpoints")
+    p.add_argument("--keep-checkpoints", type=_positive(int), default=3, help="complete checkpoints to keep (default 3)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --output from its last complete checkpoint")
+    p.add_argument("--strategy", choices=("default", "mirrored", "multiworker", "tpu"), help="tf.distribute strategy")
+    p.add_argument("--precision", choices=("float32", "mixed_float16", "mixed_bfloat16", "auto"), help="dtype policy (default float32)")
+    p.add_argument("--jit-compile", choices=("auto", "on", "off"), help="XLA compilation of the train step")
 
     p = sub.add_parser("sample", help="write a grid of samples from a zoo model or a .keras file")
     p.add_argument("model", help="zoo name or path to a .keras file")
@@ -189,7 +195,7 @@ def cmd_sample(args):
 def cmd_train(args):
     if args.recipe and args.model:
         raise CLIError("give either an architecture or --recipe, not both")
-    if not args.recipe and not args.model:
+    if not args.recipe and not args.model and not args.resume:
         raise CLIError("name an architecture to train (see `kerasgan list`) or pass --recipe NAME")
     output = os.path.abspath(args.output)
     if os.path.exists(output) and not os.path.isdir(output):
@@ -197,6 +203,11 @@ def cmd_train(args):
     _quiet_tensorflow()
     from kerasgan import training
 
+    extra = {
+        "strategy": args.strategy,
+        "precision": args.precision,
+        "jit_compile": {"on": True, "off": False, "auto": "auto", None: None}[args.jit_compile],
+    }
     if args.recipe:
         config = training.recipe_config(args.recipe)
         for key in ("dataset", "steps", "batch_size", "image_size", "loss"):
@@ -204,10 +215,11 @@ def cmd_train(args):
             if value is not None:
                 config[key] = value
         config["seed"] = args.seed if args.seed is not None else config.get("seed", 0)
-    else:
-        if args.dataset is None:
+        config.update({k: v for k, v in extra.items() if v is not None})
+    elif args.model:
+        if args.dataset is None and not args.resume:
             raise CLIError("--dataset is required (e.g. --dataset mnist)")
-        if args.steps is None:
+        if args.steps is None and not args.resume:
             raise CLIError("--steps is required (e.g. --steps 2000)")
         config = {
             "architecture": args.model,
@@ -217,11 +229,28 @@ def cmd_train(args):
             "seed": args.seed,
             "image_size": args.image_size,
             "loss": args.loss,
+            **extra,
         }
+    else:  # --resume with only --output (and maybe a larger --steps)
+        config = None
+        if args.steps is not None or any(v is not None for v in extra.values()):
+            config = {"steps": args.steps, **extra}
     start = time.time()
-    result = training.train(config, output, sample_every=args.sample_every, verbose=args.verbose)
+    try:
+        result = training.train(
+            config,
+            output,
+            sample_every=args.sample_every,
+            verbose=args.verbose,
+            checkpoint_every=args.checkpoint_every,
+            keep_checkpoints=args.keep_checkpoints,
+            resume=args.resume,
+        )
+    except training.TrainingDiverged as err:
+        raise CLIError(str(err))
     minutes = (time.time() - start) / 60
-    print(f"trained {config['steps']} steps in {minutes:.1f} min; model: {result['model_path']}")
+    done = "resumed at step %d, trained to" % result["initial_step"] if result["initial_step"] else "trained"
+    print(f"{done} {result['model'].g_optimizer.iterations.numpy()} steps in {minutes:.1f} min; model: {result['model_path']}")
     print(f"samples: {result['last_grid']}")
 
 

@@ -462,7 +462,7 @@ class GAN(keras.Model):
         # draw the same latents and dropout masks as the original from here on.
         super().save_own_variables(store)
         for i, state in enumerate(self._seed_states()):
-            store[f"{self._SEED_PREFIX}{i}"] = np.array(state)
+            store[f"{self._SEED_PREFIX}{i}"] = keras.ops.convert_to_numpy(state)
 
     def load_own_variables(self, store):
         keys = list(store.keys())

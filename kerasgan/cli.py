@@ -34,15 +34,24 @@ def _quiet_tensorflow():
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (``kerasgan: error: ...``) and exit code 2, like every other error."""
+
+    def error(self, message):
+        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        where = f" {command}" if command else ""
+        self.exit(EXIT_USAGE, f"kerasgan: error: {message} (see `kerasgan{where} --help`)\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kerasgan",
         description="kerasgan: train, sample, evaluate and export GANs (Keras 3).",
     )
     from kerasgan import __version__
 
     parser.add_argument("--version", action="version", version=f"kerasgan {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     p = sub.add_parser("train", help="train an architecture (or a zoo recipe) on a dataset")
@@ -170,7 +179,7 @@ def _load_model(name_or_path, weights=None):
 
     if name_or_path.endswith(".keras") or os.path.sep in name_or_path:
         if not os.path.exists(name_or_path):
-            raise CLIError(f"no such model file: {name_or_path}")
+            raise CLIError(f"no such model file: {name_or_path}: check the path, or give a zoo name (see `kerasgan list`)")
         if weights:
             raise CLIError("--weights applies to zoo names, not to .keras files")
         try:
@@ -199,7 +208,7 @@ def cmd_train(args):
         raise CLIError("name an architecture to train (see `kerasgan list`) or pass --recipe NAME")
     output = os.path.abspath(args.output)
     if os.path.exists(output) and not os.path.isdir(output):
-        raise CLIError(f"--output {output} exists and is not a folder")
+        raise CLIError(f"--output {output} exists and is not a folder: choose a new or existing folder")
     _quiet_tensorflow()
     from kerasgan import training
 
@@ -259,6 +268,8 @@ def cmd_export(args):
         raise CLIError("--quantize applies to --format tflite only")
     if args.format == "tflite":
         _check_writable_file(args.out, ".tflite")
+    if os.path.exists(args.out) and not args.overwrite:
+        raise CLIError(f"{args.out} already exists: choose another --out or pass --overwrite")
     _quiet_tensorflow()
     gan = _load_model(args.model, args.weights)
     path = gan.export(args.out, format=args.format, quantize=args.quantize, overwrite=args.overwrite)

@@ -34,6 +34,7 @@ Example:
     TensorShape([128, 28, 28, 1])
 """
 
+import difflib
 import gzip
 import os
 import pathlib
@@ -331,6 +332,12 @@ def _npz(path, split, what):
             if split != "train":
                 raise ValueError(f"{what}: {path.name} has a single split (x, y): use split='train', got split={split!r}")
             names = ("x", "y")
+        elif any(k.startswith("x_") for k in keys):
+            splits = sorted(k[2:] for k in keys if k.startswith("x_"))
+            raise ValueError(
+                f"{what}: {path.name} has no split {split!r} (it has {', '.join(splits)}): "
+                f"use split={' or '.join(repr(s) for s in splits)}"
+            )
         else:
             raise ValueError(
                 f"{what}: {path} has no 'x' or 'x_{split}' array (it has {', '.join(sorted(keys)) or 'none'}): "
@@ -376,10 +383,11 @@ def _folder(path, image_size, crop, channels, skip_bad_files, what):
     )
     if not files:
         raise ValueError(f"{what}: the folder has no files: point to a folder of images ({', '.join(IMAGE_EXTENSIONS)})")
-    images = []
+    images, skipped = [], 0
     for f in files:
         if f.suffix.lower() not in IMAGE_EXTENSIONS:
             if skip_bad_files:
+                skipped += 1
                 continue
             raise ValueError(
                 f"{what}: {f} is not an image file ({', '.join(IMAGE_EXTENSIONS)}): remove it or pass skip_bad_files=True"
@@ -400,11 +408,15 @@ def _folder(path, image_size, crop, channels, skip_bad_files, what):
                 array = np.asarray(im, dtype=np.uint8)
         except (UnidentifiedImageError, OSError, SyntaxError) as err:
             if skip_bad_files:
+                skipped += 1
                 continue
             raise ValueError(f"{what}: cannot read image {f} ({err}): remove it or pass skip_bad_files=True") from None
         images.append(array if array.ndim == 3 else array[..., np.newaxis])
     if not images:
-        raise ValueError(f"{what}: the folder has no readable images")
+        raise ValueError(
+            f"{what}: the folder has no readable images ({skipped} files skipped): "
+            f"add image files ({', '.join(IMAGE_EXTENSIONS)}) or point to another folder"
+        )
     if len({im.shape[-1] for im in images}) > 1:  # grey and colour mixed: read all as RGB
         images = [np.repeat(im, 3, axis=-1) if im.shape[-1] == 1 else im for im in images]
     sizes = {im.shape[:2] for im in images}
@@ -420,6 +432,14 @@ def _looks_like_path(text):
     return text.startswith((os.sep, ".", "~")) or text.endswith(os.sep) or (os.altsep is not None and os.altsep in text) or text.endswith(
         (".npz",) + IMAGE_EXTENSIONS
     )
+
+
+def _tfds_names(tfds):
+    """Registered TFDS builder names (for suggestions); empty when TFDS cannot list them."""
+    try:
+        return list(tfds.list_builders(with_community_datasets=False))
+    except Exception:  # noqa: BLE001 - suggestions are best effort
+        return []
 
 
 def _tfds_load(name, split, download, data_dir, shuffle, seed, what, path_like=False):
@@ -438,9 +458,12 @@ def _tfds_load(name, split, download, data_dir, shuffle, seed, what, path_like=F
     except tfds.core.DatasetNotFoundError:
         if path_like:
             raise FileNotFoundError(f"{what}: no such folder or file, and no TFDS dataset of that name") from None
-        local = ", ".join(["mnist", "fashion_mnist", *LOCAL_SETS])
+        local = ["mnist", "fashion_mnist", *LOCAL_SETS]
+        close = difflib.get_close_matches(name, list(dict.fromkeys(local + _tfds_names(tfds))), n=3, cutoff=0.75)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? It is " if close else ""
         raise ValueError(
-            f"{what}: unknown dataset: not a local set ({local}), an existing folder or .npz file, or a TFDS name"
+            f"{what}: unknown dataset: {hint}not a local set ({', '.join(local)}), an existing folder or .npz file, "
+            "or a TFDS name"
         ) from None
     except AssertionError:  # TFDS's "could not find data" for unprepared datasets
         where = data_dir or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"

@@ -60,7 +60,17 @@ def _prepare_target(path, overwrite):
     if os.path.exists(path) and not overwrite:
         raise FileExistsError(f"{path} already exists: choose another path or pass overwrite=True")
     parent = os.path.dirname(path)
-    os.makedirs(parent, exist_ok=True)
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = parent
+        while not os.path.exists(blocker):
+            blocker = os.path.dirname(blocker)
+        raise NotADirectoryError(
+            f"cannot create {parent}: {blocker} is a file, not a folder: choose another output path"
+        ) from None
+    except OSError as err:
+        raise OSError(f"cannot create {parent}: {err.strerror or err}: choose a writable output path") from None
     if not os.access(parent, os.W_OK):
         raise PermissionError(f"cannot write to {parent}: choose a writable output path")
     return path, parent

@@ -1,5 +1,11 @@
 """Layers used by kerasgan architectures, one per file."""
 
 from kerasgan.layers.maxout import Maxout
+from kerasgan.layers.minibatch_discrimination import MinibatchDiscrimination
+from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
+from kerasgan.layers.virtual_batch_normalization import (
+    VirtualBatchNormalization,
+    set_reference_batch,
+)
 
-__all__ = ["Maxout"]
+__all__ = ["Maxout", "SNConv2D", "SNDense", "MinibatchDiscrimination", "VirtualBatchNormalization", "set_reference_batch"]

@@ -5,6 +5,7 @@ generated samples, reference split and size, seed); reference statistics are
 cached under ``$KERASGAN_HOME/stats`` keyed by that protocol.
 """
 
+import difflib
 import hashlib
 import json
 import os
@@ -123,13 +124,21 @@ def evaluate(
     from kerasgan.metrics.mnist_features import classifier_score, mode_coverage
 
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics:
+        raise ValueError(f"no metrics given: choose from {', '.join(METRICS)}")
     unknown = [m for m in metrics if m not in METRICS]
-    if unknown or not metrics:
-        raise ValueError(f"unknown metrics {unknown}: choose from {', '.join(METRICS)}")
+    if unknown:
+        close = [c for m in unknown for c in difflib.get_close_matches(str(m), METRICS, n=1)]
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        raise ValueError(f"unknown metrics {unknown}: {hint}choose from {', '.join(METRICS)}")
     if features != "mnist" and set(metrics) & {"coverage", "classifier_score", "is"}:
         raise ValueError("is, coverage and classifier_score need features='mnist' (they use its class probabilities)")
-    if isinstance(num, bool) or int(num) < 2:
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}")
+    if not isinstance(reference, str):
+        raise TypeError(f"reference must be a 'source:split' string such as 'mnist:test', got {type(reference).__name__}")
+    if not reference.partition(":")[0]:
+        raise ValueError(f"reference must be a 'source:split' string such as 'mnist:test', got {reference!r}")
     net = FeatureNet(features, resize=resize)
     if hasattr(images_or_gan, "sample"):
         images = images_or_gan.sample(int(num), seed=seed)

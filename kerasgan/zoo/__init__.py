@@ -13,6 +13,7 @@ Example:
 """
 
 import os
+import warnings
 
 from kerasgan.zoo.registry import (
     ZooEntry,
@@ -54,30 +55,53 @@ def build(name):
     return cls(**entry.model_args, seed=entry.recipe.get("seed", 0))
 
 
-def _load_part(network, path, what):
-    try:
-        network.load_weights(str(path))
-    except (ValueError, KeyError, OSError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ValueError(f"{what}: cannot load {path} into the {network.name}: {first}") from None
+def _load_part(network, path, what, role):
+    # Keras warns once per layer it cannot fill before it raises; those
+    # warnings are dropped when the load fails (the error says it all) and
+    # passed on when it succeeds.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            network.load_weights(str(path))
+            error = None
+        except (ValueError, KeyError, OSError) as err:
+            error = err
+    if error is not None:
+        text = str(error).strip()
+        first = text.splitlines()[0].rstrip(" :") if text else type(error).__name__
+        raise ValueError(
+            f"{what}: cannot load {path} into the {network.name} ({first}): pass a .weights.h5 file saved "
+            f"from this entry's {role} (gan.{role}.save_weights(path)), or weights=True for the released ones"
+        ) from None
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+
+
+def _check_explicit_path(weights):
+    path = os.fspath(weights)
+    if os.path.isdir(path):
+        if not os.path.isfile(os.path.join(path, WEIGHT_FILES[0])):
+            raise FileNotFoundError(f"{path} has no {WEIGHT_FILES[0]}: pass the folder a converter or `kerasgan train` wrote")
+        return
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"weights file {path} does not exist: check the path, or pass weights=True for the released weights"
+        )
+    if not path.endswith(".weights.h5"):
+        raise ValueError(f"weights file {path} must be a Keras .weights.h5 file (or a folder of them)")
 
 
 def _explicit_weights(gan, weights, name):
+    _check_explicit_path(weights)
     path = os.fspath(weights)
     if os.path.isdir(path):
         generator = os.path.join(path, WEIGHT_FILES[0])
         discriminator = os.path.join(path, WEIGHT_FILES[1])
-        if not os.path.isfile(generator):
-            raise FileNotFoundError(f"{path} has no {WEIGHT_FILES[0]}: pass the folder a converter or `kerasgan train` wrote")
-        _load_part(gan.generator, generator, name)
+        _load_part(gan.generator, generator, name, "generator")
         if os.path.isfile(discriminator):
-            _load_part(gan.discriminator, discriminator, name)
+            _load_part(gan.discriminator, discriminator, name, "discriminator")
         return
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"weights file {path} does not exist")
-    if not path.endswith(".weights.h5"):
-        raise ValueError(f"weights file {path} must be a Keras .weights.h5 file (or a folder of them)")
-    _load_part(gan.generator, path, name)
+    _load_part(gan.generator, path, name, "generator")
 
 
 def _converted_folder(weights):
@@ -130,17 +154,20 @@ def load(name, weights=True, compile=True):
         if compile:
             gan.compile(**(entry.recipe.get("compile_args") or {}))
         return gan
+    if weights is True and not entry.files:  # before building: fail fast
+        raise FileNotFoundError(
+            entry.no_weights_help
+            or f"zoo entry {name!r} ships no weights: train it with `kerasgan train --recipe {name}`"
+        )
+    if weights is True:  # verified before building: a bad file fails fast
+        released = {f: resolve_file(entry, f) for f in WEIGHT_FILES if f in entry.files}
+    elif weights is not False and weights is not None:
+        _check_explicit_path(weights)
     gan = build(name)
     if weights is True:
-        if not entry.files:
-            raise FileNotFoundError(
-                entry.no_weights_help
-                or f"zoo entry {name!r} ships no weights: train it with `kerasgan train --recipe {name}`"
-            )
-        for filename in WEIGHT_FILES:
-            if filename in entry.files:
-                part = gan.generator if filename.startswith("generator") else gan.discriminator
-                _load_part(part, resolve_file(entry, filename), f"zoo entry {name!r}")
+        for filename, path in released.items():
+            role = "generator" if filename.startswith("generator") else "discriminator"
+            _load_part(getattr(gan, role), path, f"zoo entry {name!r}", role)
     elif weights is not False and weights is not None:
         _explicit_weights(gan, weights, f"zoo entry {name!r}")
     if compile:

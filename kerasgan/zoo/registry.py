@@ -76,7 +76,9 @@ def get_entry(name):
     """The ``ZooEntry`` called ``name``; unknown names get close-match suggestions."""
     _ensure_loaded()
     if not isinstance(name, str):
-        raise TypeError(f"zoo names are strings, got {type(name).__name__}")
+        raise TypeError(
+            f"zoo names are strings, got {type(name).__name__}: pass a name from kerasgan.zoo.list() (e.g. 'dcgan_mnist')"
+        )
     if name in _ENTRIES:
         return _ENTRIES[name]
     close = difflib.get_close_matches(name, sorted(_ENTRIES), n=3, cutoff=0.6)

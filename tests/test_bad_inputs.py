@@ -1,0 +1,361 @@
+"""A catalogue of bad inputs: every one fails with one actionable message.
+
+Each Python case is ``(callable, exception type, regex)``: the callable gets a
+``Ctx`` (a tiny compiled model, a folder of prepared bad files) and must raise
+that type with a message matching the regex, which names both the problem and
+the fix. Each CLI case is ``(argv, regex)``: ``kerasgan.cli.main(argv)`` must
+exit with code 2 and print exactly one ``kerasgan: error: ...`` line on stderr,
+without a traceback. A few cases run the real ``python -m kerasgan.cli`` to
+prove that no warning or traceback reaches the terminal.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import types
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kerasgan import cli, data, losses, models, zoo
+from kerasgan.metrics.evaluate import evaluate
+from kerasgan.utils.images import make_grid, save_grid, save_image
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHAPE = (28, 28, 1)
+LATENT = 8
+MNIST_G_SHA = zoo.get_entry("dcgan_mnist").files["generator.weights.h5"]
+RELEASED = zoo.released_dir("dcgan_mnist")
+
+
+# ---------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def gan():
+    keras.utils.set_random_seed(0)
+    model = models.DCGAN(image_shape=SHAPE, latent_dim=LATENT, g_width=4, d_width=4, seed=0)
+    model.compile()
+    return model
+
+
+@pytest.fixture
+def ctx(gan, tmp_path, monkeypatch):
+    """The tiny model, tmp_path with prepared bad files, and an isolated KERASGAN_HOME."""
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "not_images").mkdir()
+    (tmp_path / "not_images" / "readme.txt").write_text("hello")
+    (tmp_path / "not_images" / "labels.csv").write_text("0,1\n")
+    (tmp_path / "corrupt").mkdir()
+    (tmp_path / "corrupt" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not a png")
+    (tmp_path / "a_file.txt").write_text("a regular file, not a folder")
+    (tmp_path / "existing").mkdir()
+    (tmp_path / "garbage.npz").write_text("not a zip archive")
+    (tmp_path / "table.csv").write_text("1,2,3\n")
+    (tmp_path / "bad.weights.h5").write_bytes(os.urandom(512))
+    (tmp_path / "no_weights").mkdir()
+    (tmp_path / "model.keras").write_text("not a keras archive")
+    np.savez(tmp_path / "no_x.npz", images=np.zeros((4, 28, 28), np.uint8))
+    np.savez(tmp_path / "single.npz", x=np.zeros((4, 28, 28), np.uint8))
+    return types.SimpleNamespace(gan=gan, tmp=tmp_path, monkeypatch=monkeypatch)
+
+
+def images(n=8, lo=-1.0, hi=1.0, shape=SHAPE, dtype="float32"):
+    return np.random.default_rng(0).uniform(lo, hi, (n,) + shape).astype(dtype)
+
+
+def dataset(x, batch=4):
+    return tf.data.Dataset.from_tensor_slices(x).batch(batch)
+
+
+def with_value(x, value):
+    x = x.copy()
+    x[0, 0, 0, 0] = value
+    return x
+
+
+def tiny_generator(latent=4, shape=(8, 8, 1)):
+    z = keras.Input((latent,))
+    x = keras.layers.Dense(int(np.prod(shape)), activation="tanh")(z)
+    return keras.Model(z, keras.layers.Reshape(shape)(x))
+
+
+def tiny_discriminator(shape=(8, 8, 1), outputs=1):
+    x = keras.Input(shape)
+    return keras.Model(x, keras.layers.Dense(outputs)(keras.layers.Flatten()(x)))
+
+
+def flat_generator(latent=4):
+    z = keras.Input((latent,))
+    return keras.Model(z, keras.layers.Dense(10)(z))
+
+
+def cached_release(c, transform):
+    """Puts a changed copy of dcgan_mnist's generator file into the KERASGAN_HOME cache."""
+    cache = c.tmp / "home" / "zoo" / "dcgan_mnist"
+    cache.mkdir(parents=True)
+    transform(cache / "generator.weights.h5")
+
+
+def truncate(path):
+    path.write_bytes((RELEASED / "generator.weights.h5").read_bytes()[:-100])
+
+
+def swap(path):
+    shutil.copyfile(RELEASED / "discriminator.weights.h5", path)
+
+
+def same_optimizer(c):
+    opt = keras.optimizers.Adam()
+    c.gan.compile(g_optimizer=opt, d_optimizer=opt)
+
+
+# ------------------------------------------------------------ Python cases
+P = pytest.param
+PYTHON_CASES = [
+    # --- zoo: names, weights
+    P(lambda c: zoo.load("dcgan_mnst"), ValueError, r"unknown zoo entry 'dcgan_mnst': did you mean 'dcgan_mnist'", id="zoo-load-typo"),
+    P(lambda c: zoo.info("gan_mnsit"), ValueError, r"unknown zoo entry 'gan_mnsit': did you mean 'gan_mnist'", id="zoo-info-typo"),
+    P(lambda c: zoo.get_entry("stylegan_ffhq"), ValueError, r"unknown zoo entry 'stylegan_ffhq': run `kerasgan list`", id="zoo-unknown-no-match"),
+    P(lambda c: zoo.load(42), TypeError, r"zoo names are strings.*got int.*kerasgan\.zoo\.list\(\)", id="zoo-name-not-str"),
+    P(lambda c: zoo.load("dcgan_mnist", weights="missing.weights.h5"), FileNotFoundError,
+      r"weights file .*missing\.weights\.h5 does not exist: check the path", id="zoo-weights-missing"),
+    P(lambda c: zoo.load("dcgan_mnist", weights=c.tmp / "no_weights"), FileNotFoundError,
+      r"has no generator\.weights\.h5: pass the folder", id="zoo-weights-folder-empty"),
+    P(lambda c: zoo.load("dcgan_mnist", weights=c.tmp / "a_file.txt"), ValueError,
+      r"must be a Keras \.weights\.h5 file", id="zoo-weights-wrong-suffix"),
+    P(lambda c: zoo.load("dcgan_mnist", weights=c.tmp / "bad.weights.h5"), ValueError,
+      r"cannot load .*bad\.weights\.h5 into the dcgan_generator.*: pass a \.weights\.h5 file saved from", id="zoo-weights-corrupt-explicit"),
+    P(lambda c: zoo.load("dcgan_mnist", weights=RELEASED / "discriminator.weights.h5"), ValueError,
+      r"cannot load .*discriminator\.weights\.h5 into the dcgan_generator.*: pass a \.weights\.h5 file saved from", id="zoo-weights-swapped-explicit"),
+    P(lambda c: (cached_release(c, truncate), zoo.load("dcgan_mnist")), ValueError,
+      rf"generator\.weights\.h5 is corrupt .*sha256 [0-9a-f]{{16}}.*expected {MNIST_G_SHA[:16]}.*: delete it", id="zoo-release-truncated"),
+    P(lambda c: (cached_release(c, swap), zoo.load("dcgan_mnist")), ValueError,
+      rf"not the released file \(sha256 [0-9a-f]{{16}}.*expected {MNIST_G_SHA[:16]}.*: delete it", id="zoo-release-swapped"),
+    P(lambda c: zoo.load("dcgan_lsun"), FileNotFoundError, r"ships no weights.*kerasgan train --recipe dcgan_lsun", id="zoo-no-weights"),
+    # --- GAN construction
+    P(lambda c: models.GAN(tiny_generator(), tiny_discriminator((16, 16, 1))), ValueError,
+      r"generator output shape \(8, 8, 1\) does not match discriminator input shape \(16, 16, 1\): make both", id="gan-shape-mismatch"),
+    P(lambda c: models.GAN(tiny_generator(), tiny_discriminator(outputs=10)), ValueError,
+      r"must output one logit per image.*got \(2, 10\): end it with Dense\(1\)", id="gan-d-many-logits"),
+    P(lambda c: models.GAN(flat_generator(), tiny_discriminator()), ValueError,
+      r"generator must output images \(batch, H, W, C\); got shape \(2, 10\)", id="gan-g-not-images"),
+    P(lambda c: models.GAN(tiny_generator(latent=4), tiny_discriminator(), latent_dim=16), ValueError,
+      r"does not accept latents of shape \(batch, 16\).*check latent_dim", id="gan-latent-dim-mismatch"),
+    P(lambda c: models.GAN(lambda z: z, tiny_discriminator()), TypeError, r"generator must be a Keras model, got function", id="gan-g-not-model"),
+    P(lambda c: models.GAN(tiny_generator(), tiny_discriminator(), latent_distribution="gaussian"), ValueError,
+      r"latent_distribution must be one of \('normal', 'uniform'\), got 'gaussian'", id="gan-latent-distribution"),
+    # --- compile
+    P(lambda c: c.gan.compile(loss="modifed"), ValueError, r"unknown discriminator loss 'modifed': did you mean modified", id="compile-loss-typo"),
+    P(lambda c: c.gan.compile(g_loss="wasserstien"), ValueError, r"unknown generator loss 'wasserstien': did you mean wasserstein", id="compile-g-loss-typo"),
+    P(lambda c: c.gan.compile(loss="focal"), ValueError, r"unknown discriminator loss 'focal': choose one of .*hinge", id="compile-loss-unknown"),
+    P(lambda c: c.gan.compile(label_smoothing=1.0), ValueError, r"label_smoothing must be in \[0, 1\), got 1\.0", id="compile-smoothing-1"),
+    P(lambda c: c.gan.compile(label_smoothing=-0.1), ValueError, r"label_smoothing must be in \[0, 1\), got -0\.1", id="compile-smoothing-negative"),
+    P(lambda c: c.gan.compile(label_smoothing="high"), (ValueError, TypeError), r"label_smoothing must be a number in \[0, 1\)",
+      id="compile-smoothing-str"),
+    P(lambda c: c.gan.compile(d_steps=0), ValueError, r"d_steps must be a positive integer, got 0", id="compile-d-steps-0"),
+    P(lambda c: c.gan.compile(d_steps=1.5), ValueError, r"d_steps must be a positive integer, got 1\.5", id="compile-d-steps-float"),
+    P(lambda c: c.gan.compile(d_steps=True), ValueError, r"d_steps must be a positive integer, got True", id="compile-d-steps-bool"),
+    P(lambda c: c.gan.compile(g_optimizer="adamm"), ValueError, r"g_optimizer: .*'adamm'.*did you mean 'adam'",
+      id="compile-optimizer-typo"),
+    P(lambda c: c.gan.compile(d_optimizer=42), TypeError, r"d_optimizer must be a keras optimizer, got int", id="compile-optimizer-type"),
+    P(same_optimizer, ValueError, r"g_optimizer and d_optimizer must be two different optimizer objects", id="compile-same-optimizer"),
+    # --- fit: numpy and tf.data
+    P(lambda c: c.gan.fit(images()[..., 0], batch_size=4, verbose=0), ValueError,
+      r"have shape \(8, 28, 28\); this model expects \(batch, 28, 28, 1\): resize", id="fit-rank-3"),
+    P(lambda c: c.gan.fit(images(shape=(28, 28, 3)), batch_size=4, verbose=0), ValueError,
+      r"have shape \(8, 28, 28, 3\); this model expects \(batch, 28, 28, 1\)", id="fit-channels"),
+    P(lambda c: c.gan.fit(images(shape=(32, 32, 1)), batch_size=4, verbose=0), ValueError,
+      r"have shape \(8, 32, 32, 1\); this model expects \(batch, 28, 28, 1\): resize", id="fit-size"),
+    P(lambda c: c.gan.fit(dataset(images(shape=(32, 32, 1))), verbose=0), ValueError,
+      r"the training data have shape \(4, 32, 32, 1\); this model expects \(batch, 28, 28, 1\)", id="fit-dataset-size"),
+    P(lambda c: c.gan.fit(dataset(images(shape=(28, 28))), verbose=0), ValueError,
+      r"the training data have shape \(4, 28, 28\); this model expects", id="fit-dataset-rank-3"),
+    P(lambda c: c.gan.fit(images(lo=0, hi=255, dtype="uint8"), batch_size=4, verbose=0), ValueError,
+      r"dtype uint8; expected float32 images in \[-1, 1\]: scale uint8 images with x / 127\.5 - 1", id="fit-uint8"),
+    P(lambda c: c.gan.fit(dataset(images(lo=0, hi=255, dtype="uint8")), verbose=0), ValueError,
+      r"the training data have dtype uint8.*x / 127\.5 - 1", id="fit-dataset-uint8"),
+    P(lambda c: c.gan.fit(images(lo=0, hi=255), batch_size=4, verbose=0), ValueError,
+      r"values in \[.*\]; expected \[-1, 1\]: scale \[0, 255\] data with x / 127\.5 - 1", id="fit-0-255-floats"),
+    P(lambda c: c.gan.fit(dataset(images(lo=0, hi=255)), verbose=0), ValueError,
+      r"the training data have values in .*expected \[-1, 1\]: scale", id="fit-dataset-0-255-floats"),
+    P(lambda c: c.gan.fit(with_value(images(), np.nan), batch_size=4, verbose=0), ValueError,
+      r"contain NaN or Inf values: clean the data", id="fit-nan"),
+    P(lambda c: c.gan.fit(dataset(with_value(images(), np.inf)), verbose=0), ValueError,
+      r"the training data contain NaN or Inf values: clean the data", id="fit-dataset-inf"),
+    P(lambda c: c.gan.fit(None), ValueError, r"fit needs training images: pass a tf\.data\.Dataset or a numpy array", id="fit-none"),
+    P(lambda c: c.gan.fit(dataset(images()), y=np.zeros(8)), ValueError, r"pass labels inside the dataset, not as y=", id="fit-dataset-with-y"),
+    P(lambda c: c.gan.fit(images(), batch_size=0), ValueError, r"batch_size must be (a )?positive", id="fit-batch-size-0"),
+    P(lambda c: c.gan.fit(images(), batch_size=-4), ValueError, r"batch_size must be (a )?positive", id="fit-batch-size-negative"),
+    P(lambda c: c.gan.fit(images(), batch_size=True, epochs=0), (ValueError, TypeError), r"batch_size must be a positive integer, got True",
+      id="fit-batch-size-bool"),
+    P(lambda c: c.gan.fit(images(), batch_size=2.5, epochs=0), (ValueError, TypeError), r"batch_size must be a positive integer, got 2\.5",
+      id="fit-batch-size-float"),
+    P(lambda c: c.gan.fit(images(4), batch_size=32), ValueError, r"batch_size 32 is larger than the 4 images.*smaller batch_size",
+      id="fit-batch-larger-than-data"),
+    # --- generate / sample
+    P(lambda c: c.gan.generate(np.zeros((4, LATENT + 1))), ValueError, rf"latent vectors must have shape \(num, {LATENT}\); got \(4, {LATENT + 1}\)", id="generate-latent-size"),
+    P(lambda c: c.gan.generate(np.zeros(LATENT)), ValueError, rf"latent vectors must have shape \(num, {LATENT}\); got \({LATENT}\)", id="generate-latent-rank"),
+    P(lambda c: c.gan.sample(0), ValueError, r"num must be a positive integer, got 0", id="sample-num-0"),
+    P(lambda c: c.gan.sample(-3), ValueError, r"num must be a positive integer, got -3", id="sample-num-negative"),
+    P(lambda c: c.gan.sample(2.5), ValueError, r"num must be a positive integer, got 2\.5", id="sample-num-float"),
+    P(lambda c: c.gan.sample(True), ValueError, r"num must be a positive integer, got True", id="sample-num-bool"),
+    # --- losses
+    P(lambda c: losses.get("modifed", "generator"), ValueError, r"unknown generator loss 'modifed': did you mean modified", id="losses-typo"),
+    P(lambda c: losses.get("modified", "critic"), ValueError, r"kind must be 'discriminator' or 'generator', got 'critic'", id="losses-kind"),
+    # --- data.load / load_arrays
+    P(lambda c: data.load(c.tmp / "empty"), ValueError, r"the folder has no files: point to a folder of images", id="data-empty-folder"),
+    P(lambda c: data.load(c.tmp / "not_images"), ValueError, r"is not an image file .*remove it or pass skip_bad_files=True", id="data-non-images"),
+    P(lambda c: data.load(c.tmp / "not_images", skip_bad_files=True), ValueError,
+      r"the folder has no readable images \(2 files skipped\): add image files", id="data-non-images-skipped"),
+    P(lambda c: data.load(c.tmp / "corrupt"), ValueError, r"cannot read image .*broken\.png .*remove it or pass skip_bad_files=True", id="data-corrupt-image"),
+    P(lambda c: data.load("nowhere/missing.npz"), FileNotFoundError, r"no such folder or file: check the path", id="data-missing-npz"),
+    P(lambda c: data.load(c.tmp / "no_x.npz"), ValueError, r"has no 'x' or 'x_train' array \(it has images\): save images under x", id="data-npz-without-x"),
+    P(lambda c: data.load(c.tmp / "single.npz", split="test"), ValueError, r"has a single split \(x, y\): use split='train'", id="data-npz-single-split"),
+    P(lambda c: data.load_arrays("mnist", split="tset"), ValueError, r"has no split 'tset' \(it has test, train\): use split='test' or 'train'", id="data-npz-split-typo"),
+    P(lambda c: data.load(c.tmp / "garbage.npz"), ValueError, r"cannot read .*garbage\.npz as an \.npz file.*check the file", id="data-corrupt-npz"),
+    P(lambda c: data.load(c.tmp / "table.csv"), ValueError, r"is a file but not an \.npz file: pass a folder of images or an \.npz file", id="data-not-npz"),
+    P(lambda c: data.load("mnsit"), ValueError, r"unknown dataset: did you mean 'mnist'\?", id="data-unknown-name"),
+    P(lambda c: data.load("fashion_mnsit"), ValueError, r"unknown dataset: did you mean 'fashion_mnist'", id="data-unknown-name-2"),
+    P(lambda c: data.load(42), TypeError, r"source must be a dataset name, a path or a numpy array, got int", id="data-source-type"),
+    P(lambda c: data.load(images(), image_size=0), ValueError, r"image_size must be a positive integer, got 0", id="data-image-size-0"),
+    P(lambda c: data.load(images(), image_size=2.5), TypeError, r"image_size must be a positive integer, got 2\.5", id="data-image-size-float"),
+    P(lambda c: data.load(images(), image_size=True), TypeError, r"image_size must be a positive integer, got True", id="data-image-size-bool"),
+    P(lambda c: data.load(images(), batch_size=0), ValueError, r"batch_size must be a positive integer, got 0", id="data-batch-size-0"),
+    P(lambda c: data.load(images(), batch_size=64), ValueError, r"batch_size 64 is larger than the 8 images.*use a smaller batch_size", id="data-batch-too-large"),
+    P(lambda c: data.load(images(), crop="middle"), ValueError, r"crop must be None or 'center', got 'middle'", id="data-crop"),
+    P(lambda c: data.load(images(), value_range=(1, 0)), ValueError, r"value_range must be finite \(lo, hi\) with hi > lo", id="data-value-range"),
+    P(lambda c: data.load(images(lo=0, hi=255)), ValueError, r"outside the value range \[-1, 1\].*pass value_range=\(0, 255\)", id="data-0-255-floats"),
+    P(lambda c: data.load(with_value(images(), np.nan)), ValueError, r"NaN or Inf values: clean the data", id="data-nan"),
+    P(lambda c: data.load(np.zeros((8, 28, 28), bool)), TypeError, r"images must be uint8, integer or float numbers, got dtype bool", id="data-bool"),
+    P(lambda c: data.load(np.zeros((8, 784), np.uint8)), ValueError, r"images must be \(N, H, W\) or \(N, H, W, C\), got shape \(8, 784\)", id="data-rank-2"),
+    P(lambda c: data.load(images(shape=(28, 28, 4))), ValueError, r"4 channels, expected 1 \(grey\) or 3 \(RGB\).*pass channels=4", id="data-4-channels"),
+    P(lambda c: data.load(c.tmp / "empty", split="test"), ValueError, r"an image folder has one split: pass split='train'", id="data-folder-split"),
+    P(lambda c: (c.monkeypatch.setenv("KERASGAN_DATA_DIR", str(c.tmp / "empty")), data.load("fashion_mnist_900")), FileNotFoundError,
+      r"fashion_mnist_900\.npz not found .*set KERASGAN_DATA_DIR", id="data-local-set-missing"),
+    # --- image grids
+    P(lambda c: make_grid(images(shape=(8, 8, 2))), ValueError, r"images must be a non-empty batch .*C in 1 or 3, got shape \(8, 8, 8, 2\)", id="grid-channels"),
+    P(lambda c: make_grid(np.zeros((8, 8), "float32")), ValueError, r"\(N, H, W\) or \(N, H, W, C\).*got shape \(8, 8\)", id="grid-rank-2"),
+    P(lambda c: make_grid(np.zeros((0, 8, 8, 1), "float32")), ValueError, r"non-empty batch.*got shape \(0, 8, 8, 1\)", id="grid-empty"),
+    P(lambda c: make_grid(np.zeros((4, 8, 8, 1), "int32")), TypeError, r"images must be float in \[-1, 1\] or uint8, got dtype int32", id="grid-int32"),
+    P(lambda c: make_grid(images(lo=0, hi=255, shape=(8, 8, 1))), ValueError, r"must be in \[-1, 1\].*scale them", id="grid-0-255-floats"),
+    P(lambda c: make_grid(with_value(images(shape=(8, 8, 1)), np.nan)), ValueError, r"NaN or Inf values", id="grid-nan"),
+    P(lambda c: make_grid(images(shape=(8, 8, 1)), nrow=0), ValueError, r"nrow must be >= 1, got 0", id="grid-nrow-0"),
+    P(lambda c: make_grid(images(shape=(8, 8, 1)), nrow=2.5), TypeError, r"nrow must be an integer, got 2\.5", id="grid-nrow-float"),
+    P(lambda c: make_grid(images(shape=(8, 8, 1)), padding=-1), ValueError, r"padding must be >= 0, got -1", id="grid-padding"),
+    P(lambda c: make_grid(images(shape=(8, 8, 1)), pad_value=300), ValueError, r"pad_value must be a uint8 value in \[0, 255\], got 300", id="grid-pad-value"),
+    P(lambda c: save_grid(images(shape=(8, 8, 1)), "grid.jpg"), ValueError, r"writes PNG files: give a path ending in \.png", id="grid-not-png"),
+    P(lambda c: save_grid(images(shape=(8, 8, 1)), "a_file.txt/grid.png"), OSError, r"cannot write .*grid\.png: .*choose a writable folder", id="grid-parent-is-file"),
+    P(lambda c: save_grid(images(shape=(8, 8, 1)), "existing"), ValueError, r"give a path ending in \.png", id="grid-folder-path"),
+    P(lambda c: (os.mkdir("dir.png"), save_grid(images(shape=(8, 8, 1)), "dir.png")), IsADirectoryError, r"it is a folder; give a file name", id="grid-path-is-folder"),
+    P(lambda c: save_image(images(shape=(8, 8, 1))[0], "x.png"), TypeError, r"needs a uint8 image, got dtype float32: convert with kerasgan\.data\.to_uint8", id="save-image-float"),
+    P(lambda c: data.to_uint8(images(lo=0, hi=2)), ValueError, r"must be in \[-1, 1\].*scale them", id="to-uint8-range"),
+    # --- export
+    P(lambda c: c.gan.export("out", format="onnx"), ValueError, r"unknown export format 'onnx': use one of savedmodel, tflite", id="export-format"),
+    P(lambda c: c.gan.export("out", format="savedmodel", quantize="dynamic_int8"), ValueError,
+      r"quantize applies to format='tflite' only: drop quantize", id="export-quantize-savedmodel"),
+    P(lambda c: c.gan.export("m.tflite", format="tflite", quantize="int4"), ValueError, r"quantize must be None or 'dynamic_int8', got 'int4'", id="export-quantize-unknown"),
+    P(lambda c: c.gan.export("existing"), FileExistsError, r"existing already exists: choose another path or pass overwrite=True", id="export-exists"),
+    P(lambda c: c.gan.export("a_file.txt/sm"), NotADirectoryError, r"cannot create .*a_file\.txt.*is a file, not a folder: choose another output path", id="export-parent-is-file"),
+    P(lambda c: c.gan.export("out", quantise="dynamic_int8"), TypeError, r"unexpected arguments \['quantise'\] for GAN\.export", id="export-kwarg"),
+    # --- evaluate
+    P(lambda c: evaluate(images(2), ["fdi"]), ValueError, r"unknown metrics \['fdi'\]: did you mean 'fid'\?.*choose from fid", id="eval-metric-typo"),
+    P(lambda c: evaluate(images(2), []), ValueError, r"no metrics given: choose from fid", id="eval-no-metrics"),
+    P(lambda c: evaluate(images(2), ["fid"], num=0), ValueError, r"num must be an integer >= 2, got 0", id="eval-num-0"),
+    P(lambda c: evaluate(images(2), ["fid"], num=-5), ValueError, r"num must be an integer >= 2, got -5", id="eval-num-negative"),
+    P(lambda c: evaluate(images(2), ["fid"], num=True), ValueError, r"num must be an integer >= 2, got True", id="eval-num-bool"),
+    P(lambda c: evaluate(images(2), ["fid"], num=2.5), ValueError, r"num must be an integer >= 2, got 2\.5", id="eval-num-float"),
+    P(lambda c: evaluate(images(2), ["fid"], num="many"), ValueError, r"num must be an integer >= 2, got 'many'", id="eval-num-str"),
+    P(lambda c: evaluate(images(2), ["fid"], features="vgg"), ValueError, r"unknown feature network 'vgg': choose one of mnist, inception", id="eval-features"),
+    P(lambda c: evaluate(images(2), ["coverage"], features="inception"), ValueError, r"need features='mnist'", id="eval-coverage-inception"),
+    P(lambda c: evaluate(images(2), ["fid"], features="inception", resize="bilinear"), ValueError,
+      r"unknown resize mode 'bilinear'; valid modes: legacy_tf", id="eval-resize"),
+    P(lambda c: evaluate(images(2), ["fid"], reference=None), TypeError, r"reference must be a 'source:split' string", id="eval-reference-type"),
+    P(lambda c: evaluate(images(2), ["fid"], num=2, reference="mnsit:test"), ValueError, r"unknown dataset: did you mean 'mnist'", id="eval-reference-unknown"),
+    P(lambda c: evaluate(images(2), ["fid"], num=2, reference="mnist:tset"), ValueError, r"has no split 'tset'.*use split=", id="eval-reference-split"),
+    P(lambda c: evaluate(images(2), ["parzen"], num=2, reference="mnist:train"), ValueError, r"parzen needs a held-out reference split \(e\.g\. mnist:test\)", id="eval-parzen-train"),
+]
+
+
+@pytest.mark.parametrize("call,error,pattern", PYTHON_CASES)
+def test_python_api_refuses_bad_input(call, error, pattern, ctx):
+    with pytest.raises(error) as info:
+        call(ctx)
+    message = str(info.value)
+    assert "\n" not in message.strip(), f"multi-line message: {message!r}"
+    assert re.search(pattern, message), f"{message!r} does not match {pattern!r}"
+
+
+# ------------------------------------------------------------------ CLI cases
+CLI_CASES = [
+    P(["sample", "dcgan_mnst"], r"unknown zoo entry 'dcgan_mnst': did you mean 'dcgan_mnist'", id="sample-typo"),
+    P(["info", "gan_mnsit"], r"did you mean 'gan_mnist'", id="info-typo"),
+    P(["export", "dcgan_mnsit", "--out", "sm"], r"did you mean 'dcgan_mnist'", id="export-typo"),
+    P(["eval", "dcgan_mnsit"], r"did you mean 'dcgan_mnist'", id="eval-typo"),
+    P(["train", "--recipe", "dcgan_mnst", "--output", "o"], r"did you mean 'dcgan_mnist'", id="train-recipe-typo"),
+    P(["train", "dcgna", "--dataset", "mnist", "--steps", "1", "--output", "o"], r"unknown architecture 'dcgna': did you mean dcgan", id="train-arch-typo"),
+    P(["train", "dcgan", "--recipe", "dcgan_mnist", "--output", "o"], r"give either an architecture or --recipe, not both", id="train-model-and-recipe"),
+    P(["train", "dcgan", "--dataset", "mnsit", "--steps", "1", "--output", "o"], r"unknown dataset: did you mean 'mnist'", id="train-dataset-typo"),
+    P(["train", "dcgan", "--dataset", "empty", "--steps", "1", "--output", "o"], r"the folder has no files: point to a folder of images", id="train-empty-folder"),
+    P(["train", "dcgan", "--dataset", "mnist", "--steps", "1", "--output", "a_file.txt"], r"--output .*a_file\.txt exists and is not a folder: choose",
+      id="train-output-is-file"),
+    P(["train", "dcgan", "--dataset", "mnist", "--steps", "0", "--output", "o"], r"--steps: expected a positive int, got '0'", id="train-steps-0"),
+    P(["train", "dcgan", "--dataset", "mnist", "--steps", "-1", "--output", "o"], r"--steps: expected a positive int, got '-1'", id="train-steps-negative"),
+    P(["train", "dcgan", "--dataset", "mnist", "--steps", "1.5", "--output", "o"], r"--steps: expected a positive int, got '1\.5'", id="train-steps-float"),
+    P(["sample", "dcgan_mnist", "--num", "0"], r"--num: expected a positive int, got '0'", id="sample-num-0"),
+    P(["sample", "dcgan_lsun", "--out", "x.png"], r"ships no weights.*kerasgan train --recipe dcgan_lsun", id="sample-no-weights"),
+    P(["sample", "dcgan_mnist", "--out", "grid.jpg"], r"must end with \.png", id="sample-not-png"),
+    P(["sample", "dcgan_mnist", "--out", "a_file.txt/grid.png"], r"cannot write to .*choose another output path", id="sample-parent-is-file"),
+    P(["sample", "dcgan_mnist", "--weights", "missing.weights.h5"], r"weights file .*missing\.weights\.h5 does not exist: check the path", id="sample-weights-missing"),
+    P(["sample", "dcgan_mnist", "--weights", "bad.weights.h5"], r"cannot load .*bad\.weights\.h5.*: pass a \.weights\.h5 file saved from", id="sample-weights-corrupt"),
+    P(["sample", "model.keras", "--weights", "w.weights.h5"], r"--weights applies to zoo names, not to \.keras files", id="sample-keras-with-weights"),
+    P(["sample", "missing/model.keras"], r"no such model file: missing/model\.keras.*(check the path|kerasgan list)",
+      id="sample-missing-model"),
+    P(["export", "dcgan_mnist", "--format", "savedmodel", "--quantize", "dynamic_int8", "--out", "o"], r"--quantize applies to --format tflite only", id="export-quantize-savedmodel"),
+    P(["export", "dcgan_mnist", "--format", "tflite", "--out", "model.bin"], r"must end with \.tflite", id="export-tflite-suffix"),
+    P(["export", "dcgan_mnist", "--out", "existing"], r"existing already exists: .*pass --overwrite",
+      id="export-exists"),
+    P(["export", "dcgan_mnist", "--format", "onnx", "--out", "o"], r"--format: invalid choice: 'onnx'", id="export-format"),
+    P(["eval", "dcgan_mnist", "--metrics", "fdi"], r"unknown metrics \['fdi'\]: did you mean 'fid'", id="eval-metric-typo"),
+    P(["eval", "dcgan_mnist", "--metrics", "fid", "--num", "2", "--reference", "mnsit:test"], r"unknown dataset: did you mean 'mnist'", id="eval-reference-unknown"),
+    P(["eval", "dcgan_mnist", "--json", "scores.txt"], r"must end with \.json", id="eval-json-suffix"),
+    P(["eval", "dcgan_mnist", "--features", "bogus"], r"--features: invalid choice: 'bogus'", id="eval-features"),
+    P(["eval", "dcgan_mnist", "--num", "0"], r"--num: expected a positive int, got '0'", id="eval-num-0"),
+    P(["convert", "pytorch-dcgan", "no_such.pth", "--out", "o"], r"no such checkpoint file: no_such\.pth", id="convert-missing"),
+]
+
+
+@pytest.mark.parametrize("argv,pattern", CLI_CASES)
+def test_cli_refuses_bad_input_in_one_line(argv, pattern, ctx, capsys):
+    try:
+        code = cli.main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err
+    assert code == 2
+    assert len(lines) == 1, f"expected one stderr line, got {err!r}"
+    assert lines[0].startswith("kerasgan: error: ")
+    assert re.search(pattern, lines[0]), f"{lines[0]!r} does not match {pattern!r}"
+
+
+SUBPROCESS_CASES = [
+    P(["export", "dcgan_mnist", "--format", "savedmodel", "--quantize", "dynamic_int8", "--out", "o"], r"--quantize applies to --format tflite only", id="export-quantize"),
+    # Keras warns once per layer it cannot fill before raising: none of that may reach the terminal.
+    P(["sample", "dcgan_mnist", "--weights", str(RELEASED / "discriminator.weights.h5")], r"cannot load .*into the dcgan_generator", id="sample-swapped-weights"),
+]
+
+
+@pytest.mark.parametrize("argv,pattern", SUBPROCESS_CASES)
+def test_cli_process_prints_one_line_and_no_traceback(argv, pattern, tmp_path):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO, KERASGAN_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-m", "kerasgan.cli", *argv], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(lines) == 1 and lines[0].startswith("kerasgan: error: "), result.stderr
+    assert re.search(pattern, lines[0])

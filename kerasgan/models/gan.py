@@ -36,6 +36,11 @@ class GAN(keras.Model):
         latent_distribution: ``"normal"`` (N(0, 1)) or ``"uniform"``
             (U(-1, 1)).
         seed: seed of the latent draws during training.
+        ema_decay: keep an exponential moving average of the generator's
+            weights with this decay (e.g. 0.999) in a separate
+            ``ema_generator``, updated after every generator step and used
+            by ``sample``, ``generate``, ``call`` and export (Karras et al.
+            2018; Yazici et al. 2019). ``None`` disables it.
 
     Example:
     >>> gan = kerasgan.models.DCGAN(image_shape=(28, 28, 1))
@@ -65,6 +70,7 @@ class GAN(keras.Model):
         latent_dim=None,
         latent_distribution="normal",
         seed=None,
+        ema_decay=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -89,9 +95,18 @@ class GAN(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.image_shape = self._validate_networks()
         self.d_steps = 1
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_generator = None
+        if self.ema_decay is not None:
+            if not 0.0 < self.ema_decay < 1.0:
+                raise ValueError(f"ema_decay must be in (0, 1), e.g. 0.999; got {ema_decay}")
+            self.ema_generator = _clone_network(generator, "ema_generator")
+            self.ema_updates = keras.Variable(0, dtype="int64", trainable=False, name="ema_updates", aggregation="only_first_replica")
         self._trackers = {
-            name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")
+            name: keras.metrics.Mean(name=name)
+            for name in ("d_loss", "g_loss", "d_real", "d_fake", "d_penalty", "ada_p")
         }
+        self._active_metrics = ["d_loss", "g_loss", "d_real", "d_fake"]
         self.build((None, self.latent_dim))
 
     # ------------------------------------------------------------------ set-up
@@ -155,12 +170,13 @@ class GAN(keras.Model):
         self.built = True
 
     def call(self, z, training=False):
-        """Runs the generator on latent vectors ``z`` of shape (batch, latent_dim)."""
-        return self._generate(z, None, training=training)
+        """Runs the generator (the EMA generator when enabled) on ``z`` of shape (batch, latent_dim)."""
+        return self._generate(z, None, training=training, ema=not training)
 
     # Hooks that conditional models override to feed labels.
-    def _generate(self, z, labels, training):
-        return self.generator(z, training=training)
+    def _generate(self, z, labels, training, ema=False):
+        generator = self.ema_generator if (ema and self.ema_generator is not None) else self.generator
+        return generator(z, training=training)
 
     def _discriminate(self, images, labels, training):
         return self.discriminator(images, training=training)
@@ -175,44 +191,120 @@ class GAN(keras.Model):
         d_loss=None,
         d_steps=None,
         label_smoothing=None,
+        clip_weights=None,
+        gradient_penalty=None,
+        r1_gamma=None,
+        r1_every=None,
+        augment=None,
+        feature_matching=None,
+        adaptive_d_l2=None,
         jit_compile="auto",
         steps_per_execution=1,
         run_eagerly=False,
     ):
         """Configures training; without arguments it uses ``self.recipe``.
 
+        Every option left at ``None`` takes the recipe's value (or is off).
+
         Args:
             g_optimizer, d_optimizer: optimizers (instances, names or configs)
-                of the generator and discriminator. Default: the recipe's.
+                of the generator and discriminator; different learning rates
+                give TTUR (Heusel et al. 2017). Default: the recipe's.
             loss: name of a loss pair from ``kerasgan.losses.LOSS_PAIRS``
                 ("minimax", "modified", "maximum_likelihood", "wasserstein",
                 "least_squares", "hinge"). Default: the recipe's.
             g_loss, d_loss: override one side of the pair (name or callable).
             d_steps: discriminator updates per generator update (k in
-                Goodfellow's Algorithm 1). Each uses its own real batch, so
-                one training step consumes ``d_steps`` batches of the data.
+                Goodfellow's Algorithm 1; n_critic in WGAN). Each uses its
+                own real batch, so one step consumes ``d_steps`` batches.
             label_smoothing: one-sided label smoothing of the real targets
-                for the minimax-family discriminator loss.
+                for the minimax-family discriminator loss (Salimans 2016).
+            clip_weights: WGAN (Arjovsky et al. 2017): after every critic
+                update, clip all critic weights to ``[-c, c]`` (paper: 0.01).
+            gradient_penalty: WGAN-GP weight lambda (Gulrajani et al. 2017;
+                paper: 10), on interpolates with alpha ~ U(0, 1) per sample.
+            r1_gamma: R1 penalty weight gamma on real data (Mescheder 2018).
+            r1_every: lazy regularization (Karras et al. 2020): apply R1 on
+                every ``r1_every``-th discriminator step, scaled by
+                ``r1_every`` so its average strength is unchanged.
+            augment: augment every image D sees, real and fake, with
+                differentiable ops: ``"diffaugment"`` or
+                ``"diffaugment:color,translation,cutout"`` (Zhao et al. 2020),
+                ``"ada"`` or a dict ``{"name": "ada", "target": 0.6, ...}``
+                (Karras et al. 2020; ``p`` is saved with the model).
+            feature_matching: train G to match the mean of D's penultimate
+                features on real data instead of fooling D (Salimans 2016,
+                3.1); ``True`` or the name of the D layer whose output to match.
+            adaptive_d_l2: adaptive L2 weight decay on D's kernels that grows
+                while D wins (its real/fake probability gap exceeds
+                ``target_gap``) and shrinks when G catches up: a float
+                (initial weight) or a dict with ``initial``, ``target_gap``
+                (0.5), ``factor`` (1.05), ``min`` (1e-6), ``max`` (1.0).
             jit_compile, steps_per_execution, run_eagerly: as in
                 ``keras.Model.compile``.
         """
         recipe = self.recipe
-        loss = recipe.get("loss", "modified") if loss is None else loss
+
+        def option(value, key, default=None):
+            return recipe.get(key, default) if value is None else value
+
+        loss = option(loss, "loss", "modified")
         self.d_loss_fn = losses_lib.get(d_loss if d_loss is not None else loss, "discriminator")
         self.g_loss_fn = losses_lib.get(g_loss if g_loss is not None else loss, "generator")
-        self.label_smoothing = float(
-            recipe.get("label_smoothing", 0.0) if label_smoothing is None else label_smoothing
-        )
+        label_smoothing = option(label_smoothing, "label_smoothing", 0.0)
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.integer, np.floating)):
+            raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}")
+        self.label_smoothing = float(label_smoothing)
         if not 0.0 <= self.label_smoothing < 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
-        d_steps = recipe.get("d_steps", 1) if d_steps is None else d_steps
+        d_steps = option(d_steps, "d_steps", 1)
         if isinstance(d_steps, bool) or int(d_steps) != d_steps or int(d_steps) < 1:
             raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}")
         self.d_steps = int(d_steps)
+        self.clip_weights = _optional_positive(option(clip_weights, "clip_weights"), "clip_weights")
+        self.gradient_penalty = _optional_positive(option(gradient_penalty, "gradient_penalty"), "gradient_penalty")
+        self.r1_gamma = _optional_positive(option(r1_gamma, "r1_gamma"), "r1_gamma")
+        r1_every = option(r1_every, "r1_every", 1)
+        if isinstance(r1_every, bool) or int(r1_every) != r1_every or int(r1_every) < 1:
+            raise ValueError(f"r1_every must be a positive integer, got {r1_every!r}")
+        self.r1_every = int(r1_every)
+        self.augment = _parse_augment(option(augment, "augment"))
+        # State that only some training set-ups need (ADA's p, the adaptive
+        # L2 weight, D's feature model) is created here; Keras locks a built
+        # model's state, so it is unlocked for these attributes.
+        tracker = getattr(self, "_tracker", None)
+        if tracker is not None and getattr(tracker, "locked", False):
+            tracker.unlock()
+        self.augmenter = None
+        if self.augment is not None and self.augment["name"] == "ada":
+            from kerasgan.augment import AdaptiveAugment
+
+            self.augmenter = AdaptiveAugment(**{k: v for k, v in self.augment.items() if k != "name"}, name="ada")
+        self.feature_matching = option(feature_matching, "feature_matching", False) or False
+        self._feature_model = self._build_feature_model(self.feature_matching) if self.feature_matching else None
+        self.adaptive_d_l2 = _parse_adaptive_l2(option(adaptive_d_l2, "adaptive_d_l2"))
+        self.d_l2_weight = None
+        if self.adaptive_d_l2 is not None:
+            self.d_l2_weight = keras.Variable(
+                self.adaptive_d_l2["initial"], dtype="float32", trainable=False, name="d_l2_weight",
+                aggregation="only_first_replica",
+            )
         self.g_optimizer = _get_optimizer(g_optimizer, recipe["g_optimizer"], "g_optimizer")
         self.d_optimizer = _get_optimizer(d_optimizer, recipe["d_optimizer"], "d_optimizer")
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
+        if keras.config.dtype_policy().name == "mixed_float16":
+            # Dynamic loss scaling for both players (float16 gradients underflow).
+            self.g_optimizer = _loss_scaled(self.g_optimizer)
+            self.d_optimizer = _loss_scaled(self.d_optimizer)
+        active = ["d_loss", "g_loss", "d_real", "d_fake"]
+        if self.gradient_penalty or self.r1_gamma or self.adaptive_d_l2:
+            active.append("d_penalty")
+        if self.augmenter is not None:
+            active.append("ada_p")
+        self._active_metrics = active
+        if tracker is not None and hasattr(tracker, "lock"):
+            tracker.lock()
         super().compile(
             optimizer=None,
             jit_compile=jit_compile,
@@ -220,6 +312,21 @@ class GAN(keras.Model):
             run_eagerly=run_eagerly,
         )
         self._build_optimizers()
+
+    def _build_feature_model(self, layer):
+        d = self.discriminator
+        if not hasattr(d, "inputs") or not getattr(d, "layers", None):
+            raise ValueError("feature_matching needs a functional discriminator (a keras.Model with inputs)")
+        if layer is True:
+            weighted = [lyr for lyr in d.layers if lyr.weights]
+            target = weighted[-1].input
+        else:
+            try:
+                target = d.get_layer(str(layer)).output
+            except ValueError:
+                names = [lyr.name for lyr in d.layers]
+                raise ValueError(f"feature_matching: the discriminator has no layer {layer!r}; its layers are {names}") from None
+        return keras.Model(d.inputs, target, name="discriminator_features")
 
     def _build_optimizers(self):
         # Built eagerly (inside the caller's strategy scope) so that saved
@@ -232,7 +339,7 @@ class GAN(keras.Model):
     def get_compile_config(self):
         if not getattr(self, "compiled", False) or not hasattr(self, "g_optimizer"):
             return None
-        return {
+        config = {
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
             "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
             "g_loss": losses_lib.serialize(self.g_loss_fn),
@@ -241,12 +348,18 @@ class GAN(keras.Model):
             "label_smoothing": self.label_smoothing,
             "steps_per_execution": self.steps_per_execution,
         }
+        for key in ("clip_weights", "gradient_penalty", "r1_gamma", "augment", "feature_matching", "adaptive_d_l2"):
+            if getattr(self, key, None):
+                config[key] = getattr(self, key)
+        if self.r1_every != 1:
+            config["r1_every"] = self.r1_every
+        return config
 
     def compile_from_config(self, config):
         config = dict(config)
         self.compile(
-            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
-            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
+            g_optimizer=_deserialize_optimizer(config.pop("g_optimizer")),
+            d_optimizer=_deserialize_optimizer(config.pop("d_optimizer")),
             g_loss=losses_lib.deserialize(config.pop("g_loss")),
             d_loss=losses_lib.deserialize(config.pop("d_loss")),
             **config,
@@ -255,7 +368,7 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ train
     @property
     def metrics(self):
-        return list(self._trackers.values())
+        return [self._trackers[name] for name in self._active_metrics]
 
     def draw_latents(self, batch_size):
         """Random latent vectors for training, from the model's seed generator."""
@@ -265,19 +378,35 @@ class GAN(keras.Model):
         return keras.random.normal(shape, seed=self.seed_generator)
 
     def _unpack(self, data):
+        """(images, labels, latents); latents are given only by dict data with key "z"."""
         if isinstance(data, dict):
-            return data["images"], data.get("labels")
+            return data["images"], data.get("labels"), data.get("z")
         if isinstance(data, (tuple, list)):
             if len(data) == 1:
-                return data[0], None
-            return data[0], data[1]
-        return data, None
+                return data[0], None, None
+            return data[0], data[1], None
+        return data, None, None
 
     def _probabilities(self, fn, logits):
         logits = tf.cast(logits, tf.float32)
         if losses_lib.outputs_are_probabilities(fn):
             return tf.reduce_mean(tf.sigmoid(logits))
         return tf.reduce_mean(logits)
+
+    def _augment_for_d(self, images):
+        if self.augment is None:
+            return images
+        seed = self._augment_seed()
+        if self.augmenter is not None:
+            return self.augmenter(images, seed=seed)
+        from kerasgan.augment import diff_augment
+
+        return diff_augment(images, policy=self.augment["policy"], seed=seed)
+
+    def _augment_seed(self):
+        # One stateless seed per augmented batch, from the model's (saved)
+        # seed generator, so resumed runs augment exactly as uninterrupted ones.
+        return tf.cast(self.seed_generator.next(), tf.int64)
 
     def compute_discriminator_loss(self, real, fake, real_logits, fake_logits, labels=None):
         """The discriminator objective; subclasses add penalties here."""
@@ -286,30 +415,107 @@ class GAN(keras.Model):
             kwargs["label_smoothing"] = self.label_smoothing
         return self.d_loss_fn(real_logits, fake_logits, **kwargs)
 
-    def compute_generator_loss(self, fake, fake_logits, labels=None):
+    def compute_discriminator_penalty(self, real, fake, labels=None):
+        """Gradient penalties and weight decay added to the discriminator loss (0 if none)."""
+        from kerasgan import regularizers
+
+        penalty = tf.constant(0.0)
+
+        def critic(x):
+            return self._discriminate(x, labels, training=True)
+
+        if self.gradient_penalty:
+            penalty += regularizers.gradient_penalty(
+                critic, real, fake, weight=self.gradient_penalty, seed=self._augment_seed()
+            )
+        if self.r1_gamma:
+            if self.r1_every == 1:
+                penalty += regularizers.r1_penalty(critic, real, gamma=self.r1_gamma)
+            else:
+                due = tf.equal(self.d_optimizer.iterations % self.r1_every, 0)
+                penalty += tf.cond(
+                    due,
+                    lambda: regularizers.r1_penalty(critic, real, gamma=self.r1_gamma * self.r1_every),
+                    lambda: tf.constant(0.0),
+                )
+        if self.d_l2_weight is not None:
+            squares = [tf.reduce_sum(tf.square(tf.cast(v, tf.float32))) for v in self.discriminator.trainable_variables if len(v.shape) > 1]
+            # Divided by the replica count so the summed replica gradients equal one device's.
+            penalty += tf.convert_to_tensor(self.d_l2_weight) * tf.add_n(squares) / _num_replicas()
+        return penalty
+
+    def compute_generator_loss(self, fake, fake_logits, labels=None, real=None):
         """The generator objective; subclasses add terms here."""
+        if self._feature_model is not None and real is not None:
+            # Salimans et al. 2016, 3.1: || E f(x) - E f(G(z)) ||^2 over D's features.
+            f_real = tf.reduce_mean(tf.cast(self._feature_model(real, training=True), tf.float32), axis=0)
+            f_fake = tf.reduce_mean(tf.cast(self._feature_model(fake, training=True), tf.float32), axis=0)
+            return tf.reduce_sum(tf.square(tf.stop_gradient(f_real) - f_fake)) / _num_replicas()
         return self.g_loss_fn(fake_logits)
 
     def _update_discriminator(self, real, fake, labels):
+        real_d = self._augment_for_d(real)
+        fake_d = self._augment_for_d(fake)
         with tf.GradientTape() as tape:
-            real_logits = self._discriminate(real, labels, training=True)
-            fake_logits = self._discriminate(fake, labels, training=True)
+            real_logits = self._discriminate(real_d, labels, training=True)
+            fake_logits = self._discriminate(fake_d, labels, training=True)
             d_loss = self.compute_discriminator_loss(real, fake, real_logits, fake_logits, labels)
-            scaled = self.d_optimizer.scale_loss(d_loss)
+            penalty = self.compute_discriminator_penalty(real_d, fake_d, labels)
+            total = d_loss + penalty
+            scaled = self.d_optimizer.scale_loss(total)
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables))
+        if self.clip_weights:
+            c = self.clip_weights
+            _assign_all([(v, tf.clip_by_value(v, -c, c)) for v in variables])
+        p_real = self._probabilities(self.d_loss_fn, real_logits)
+        p_fake = self._probabilities(self.d_loss_fn, fake_logits)
+        if self.augmenter is not None:
+            self.augmenter.update(real_logits)
+            self._trackers["ada_p"].update_state(self.augmenter.p)
+        if self.d_l2_weight is not None:
+            self._adapt_d_l2(p_real, p_fake)
         self._trackers["d_loss"].update_state(d_loss * _num_replicas())
-        self._trackers["d_real"].update_state(self._probabilities(self.d_loss_fn, real_logits))
-        self._trackers["d_fake"].update_state(self._probabilities(self.d_loss_fn, fake_logits))
+        if "d_penalty" in self._active_metrics:
+            self._trackers["d_penalty"].update_state(penalty * _num_replicas())
+        self._trackers["d_real"].update_state(p_real)
+        self._trackers["d_fake"].update_state(p_fake)
+
+    def _adapt_d_l2(self, p_real, p_fake):
+        cfg = self.adaptive_d_l2
+        gap = p_real - p_fake
+        ctx = tf.distribute.get_replica_context()
+        if ctx is not None and ctx.num_replicas_in_sync > 1:
+            gap = ctx.all_reduce(tf.distribute.ReduceOp.MEAN, gap)
+        w = tf.convert_to_tensor(self.d_l2_weight)
+        w = tf.where(gap > cfg["target_gap"], w * cfg["factor"], w / cfg["factor"])
+        self.d_l2_weight.assign(tf.clip_by_value(w, cfg["min"], cfg["max"]))
+
+    def _update_ema(self):
+        # Warm-up as tf.train.ExponentialMovingAverage(num_updates): early on
+        # the average follows G closely instead of remembering its init.
+        n = tf.cast(self.ema_updates + 1, tf.float32)
+        decay = tf.minimum(self.ema_decay, (1.0 + n) / (10.0 + n))
+        pairs = []
+        for ema_var, var in zip(self.ema_generator.weights, self.generator.weights):
+            if var.trainable:
+                pairs.append((ema_var, decay * ema_var + (1.0 - decay) * tf.cast(var, ema_var.dtype)))
+            else:  # batch-norm statistics are copied
+                pairs.append((ema_var, tf.convert_to_tensor(var)))
+        _assign_all(pairs)
+        self.ema_updates.assign_add(1)
 
     def train_step(self, data):
-        real, labels = self._unpack(data)
+        real, labels, latents = self._unpack(data)
         k = self.d_steps
         for i in range(k):
             real_i = real[:, i] if k > 1 else real
             labels_i = labels[:, i] if (k > 1 and labels is not None) else labels
-            z = self.draw_latents(tf.shape(real_i)[0])
+            if latents is not None:
+                z = latents[:, i] if k > 1 else latents
+            else:
+                z = self.draw_latents(tf.shape(real_i)[0])
             if i < k - 1:
                 fake = self._generate(z, labels_i, training=True)
                 self._update_discriminator(real_i, fake, labels_i)
@@ -320,14 +526,17 @@ class GAN(keras.Model):
                 fake = self._generate(z, labels_i, training=True)
             self._update_discriminator(real_i, tf.stop_gradient(fake), labels_i)
             with g_tape:
-                fake_logits = self._discriminate(fake, labels_i, training=True)
-                g_loss = self.compute_generator_loss(fake, fake_logits, labels_i)
+                fake_d = self._augment_for_d(fake)
+                fake_logits = self._discriminate(fake_d, labels_i, training=True)
+                g_loss = self.compute_generator_loss(fake, fake_logits, labels_i, real=real_i)
                 scaled = self.g_optimizer.scale_loss(g_loss)
             variables = self.generator.trainable_variables
             grads = g_tape.gradient(scaled, variables)
             self.g_optimizer.apply_gradients(zip(grads, variables))
+            if self.ema_generator is not None:
+                self._update_ema()
             self._trackers["g_loss"].update_state(g_loss * _num_replicas())
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        return {name: self._trackers[name].result() for name in self._active_metrics}
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, **kwargs):
         """Trains the GAN; ``x`` is a dataset of images (or (images, labels)).
@@ -353,9 +562,15 @@ class GAN(keras.Model):
         else:
             x = np.asarray(x)
             self.check_images(x, "x")
-            batch_size = 32 if batch_size is None else int(batch_size)
-            if batch_size <= 0:
-                raise ValueError(f"batch_size must be positive, got {batch_size}")
+            batch_size = 32 if batch_size is None else batch_size
+            if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+                raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+            batch_size = int(batch_size)
+            if len(x) < batch_size:
+                raise ValueError(
+                    f"batch_size {batch_size} is larger than the {len(x)} images (batches drop the "
+                    f"remainder): use a smaller batch_size"
+                )
             tensors = x.astype("float32") if y is None else (x.astype("float32"), np.asarray(y))
             dataset = tf.data.Dataset.from_tensor_slices(tensors)
             if shuffle:
@@ -364,7 +579,7 @@ class GAN(keras.Model):
         first = next(iter(dataset.take(1)), None)
         if first is None:
             raise ValueError("the training dataset is empty")
-        images, _ = self._unpack(first)
+        images = self._unpack(first)[0]
         self.check_images(images, "the training data")
         if self.d_steps > 1:
             dataset = dataset.batch(self.d_steps, drop_remainder=True).map(
@@ -415,7 +630,7 @@ class GAN(keras.Model):
             )
         out = []
         for start in range(0, int(z.shape[0]), batch_size):
-            images = self._generate(z[start : start + batch_size], None, training=False)
+            images = self._generate(z[start : start + batch_size], None, training=False, ema=True)
             out.append(tf.cast(images, tf.float32).numpy())
         return np.concatenate(out, axis=0) if out else np.zeros((0,) + self.image_shape, "float32")
 
@@ -428,8 +643,8 @@ class GAN(keras.Model):
 
     # ------------------------------------------------------------------ export
     def serving_generator(self):
-        """The generator used by ``sample``-style serving (export)."""
-        return self.generator
+        """The generator used by ``sample``-style serving (export): the EMA one when enabled."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def export(self, filepath, format="savedmodel", quantize=None, overwrite=False, **kwargs):
         """Exports the generator for serving; see ``kerasgan.export``.
@@ -478,9 +693,11 @@ class GAN(keras.Model):
     def get_config(self):
         # Architectures that build their own networks store their arguments
         # in ``_arch_config``; their config is those arguments alone.
+        ema = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
         if getattr(self, "_arch_config", None) is not None:
-            return {"name": self.name, "seed": self.seed, **self._arch_config}
+            return {"name": self.name, "seed": self.seed, **self._arch_config, **ema}
         return {
+            **ema,
             "name": self.name,
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
@@ -497,6 +714,94 @@ class GAN(keras.Model):
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
+
+
+def _clone_network(network, name):
+    """A copy of ``network`` with the same weights (the EMA generator starts as G)."""
+    clone = keras.models.clone_model(network)
+    clone.set_weights(network.get_weights())
+    clone.trainable = False
+    return clone
+
+
+def _assign_all(pairs):
+    """Assigns ``(variable, value)`` pairs, also from a replica context under a strategy.
+
+    Values must be equal on all replicas (they are computed from mirrored
+    weights); under several replicas the assignment goes through
+    ``merge_call`` so that mirrored variables of any aggregation accept it.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        for var, value in pairs:
+            var.assign(value)
+        return
+
+    def merge(strategy, *values):
+        for (var, _), value in zip(pairs, values):
+            target = getattr(var, "value", var)
+            strategy.extended.update(target, lambda v, t: v.assign(t), args=(value,), group=False)
+
+    ctx.merge_call(merge, args=tuple(value for _, value in pairs))
+
+
+def _optional_positive(value, name):
+    if value is None or value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or value <= 0:
+        raise ValueError(f"{name} must be a positive number or None, got {value!r}")
+    return float(value)
+
+
+_AUGMENT_NAMES = ("diffaugment", "ada")
+
+
+def _parse_augment(value):
+    if value is None or value is False:
+        return None
+    if isinstance(value, str):
+        name, _, policy = value.partition(":")
+        value = {"name": name}
+        if policy:
+            value["policy"] = policy
+    if not isinstance(value, dict) or value.get("name") not in _AUGMENT_NAMES:
+        raise ValueError(
+            f"augment must be 'diffaugment[:policy]', 'ada' or a dict with name in {_AUGMENT_NAMES}; got {value!r}"
+        )
+    value = dict(value)
+    if value["name"] == "diffaugment":
+        value.setdefault("policy", "color,translation,cutout")
+        unknown = set(value) - {"name", "policy"}
+        if unknown:
+            raise ValueError(f"diffaugment takes only a policy; unexpected {sorted(unknown)}")
+    return value
+
+
+def _parse_adaptive_l2(value):
+    if value is None or value is False:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = {"initial": float(value)}
+    if not isinstance(value, dict):
+        raise ValueError(f"adaptive_d_l2 must be a float or a dict, got {value!r}")
+    cfg = {"initial": 1e-4, "target_gap": 0.5, "factor": 1.05, "min": 1e-6, "max": 1.0}
+    unknown = set(value) - set(cfg)
+    if unknown:
+        raise ValueError(f"adaptive_d_l2: unknown keys {sorted(unknown)}; valid: {sorted(cfg)}")
+    cfg.update({k: float(v) for k, v in value.items()})
+    if not (0 < cfg["min"] <= cfg["initial"] <= cfg["max"]) or cfg["factor"] <= 1.0:
+        raise ValueError(f"adaptive_d_l2 needs 0 < min <= initial <= max and factor > 1, got {cfg}")
+    return cfg
+
+
+def _loss_scaled(optimizer):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def _deserialize_optimizer(config):
+    return keras.optimizers.deserialize(config)
 
 
 def stateless_latents(latent_dim, distribution, num, seed):
@@ -547,8 +852,14 @@ def _get_optimizer(value, default_config, name):
     if isinstance(value, (str, dict)):
         try:
             return keras.optimizers.get(value)
-        except ValueError as err:
-            raise ValueError(f"{name}: {err}") from None
+        except ValueError:
+            import difflib
+
+            known = ["adam", "adamw", "rmsprop", "sgd", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion", "lamb"]
+            given = value if isinstance(value, str) else str(value.get("class_name", value))
+            close = difflib.get_close_matches(given.lower(), known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"{name}: unknown optimizer {given!r}: {hint}use a keras optimizer name ({', '.join(known)}) or instance") from None
     if not isinstance(value, keras.optimizers.Optimizer):
         raise TypeError(f"{name} must be a keras optimizer, got {type(value).__name__}")
     return value

@@ -2,6 +2,8 @@
 
 import keras
 
+from kerasgan.layers.minibatch_discrimination import MinibatchDiscrimination
+from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
 
@@ -19,10 +21,11 @@ def _init():
     return keras.initializers.RandomNormal(0.0, 0.02)
 
 
-def _batch_norm(name):
+def _batch_norm(name, synchronized=False):
     # momentum/epsilon equal to PyTorch's BatchNorm2d defaults (0.1 / 1e-5),
     # so converted reference checkpoints behave identically.
     return keras.layers.BatchNormalization(
+        synchronized=synchronized,
         momentum=0.9,
         epsilon=1e-5,
         gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
@@ -44,7 +47,7 @@ def _check_image_shape(image_shape):
     return h, c
 
 
-def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_size=4):
+def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_size=4, sync_batch_norm=False):
     """The DCGAN generator: project-and-reshape, then stride-2 transposed convs.
 
     Batch norm and ReLU after every layer but the last, which is ``tanh``
@@ -64,14 +67,14 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_
     z = keras.Input((latent_dim,), name="z")
     x = keras.layers.Dense(base * base * filters[0], use_bias=False, kernel_initializer=_init(), name="project")(z)
     x = keras.layers.Reshape((base, base, filters[0]), name="reshape")(x)
-    x = _batch_norm("project_bn")(x)
+    x = _batch_norm("project_bn", sync_batch_norm)(x)
     x = keras.layers.ReLU(name="project_relu")(x)
     for i, f in enumerate(filters[1:], start=1):
         x = keras.layers.Conv2DTranspose(
             f, kernel_size, strides=2, padding="same", use_bias=False,
             kernel_initializer=_init(), name=f"deconv{i}",
         )(x)
-        x = _batch_norm(f"deconv{i}_bn")(x)
+        x = _batch_norm(f"deconv{i}_bn", sync_batch_norm)(x)
         x = keras.layers.ReLU(name=f"deconv{i}_relu")(x)
     x = keras.layers.Conv2DTranspose(
         channels, kernel_size, strides=2, padding="same", use_bias=False,
@@ -81,28 +84,57 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_
     return keras.Model(z, images, name="dcgan_generator")
 
 
-def dcgan_discriminator(image_shape=(28, 28, 1), width=None, kernel_size=4):
+D_NORMS = ("batch", "layer", "spectral", "none")
+
+
+def dcgan_discriminator(image_shape=(28, 28, 1), width=None, kernel_size=4, norm="batch", minibatch_kernels=0, sync_batch_norm=False):
     """The DCGAN discriminator: stride-2 convs with LeakyReLU(0.2), no pooling.
 
     Batch norm on every layer but the first; the last conv maps the final
     feature map to a single logit (no hidden fully connected layer, no
     sigmoid: the losses take logits).
+
+    Args:
+        norm: normalization of the hidden layers. ``"batch"`` (the paper's),
+            ``"layer"`` (a WGAN-GP critic: the gradient penalty is per
+            sample, so no batch norm; Gulrajani et al. 2017, section 4),
+            ``"spectral"`` (SNGAN: every conv spectrally normalized, no other
+            normalization; Miyato et al. 2018) or ``"none"``. Layers without
+            batch norm get biases.
+        minibatch_kernels: > 0 adds a minibatch-discrimination layer with
+            that many kernels before the logit (Salimans et al. 2016, 3.2).
     """
+    if norm not in D_NORMS:
+        raise ValueError(f"unknown discriminator norm {norm!r}: choose one of {', '.join(D_NORMS)}")
     size, channels = _check_image_shape(image_shape)
     base, ups = _LAYOUTS[size]
     width = _DEFAULT_WIDTH[size] if width is None else int(width)
     filters = [width * 2**i for i in range(ups)]
+    bias = norm != "batch"
+
+    def conv(f, k, strides, padding, name):
+        if norm == "spectral":
+            return SNConv2D(f, k, strides=strides, padding=padding, use_bias=bias, kernel_initializer=_init(), name=name)
+        return keras.layers.Conv2D(
+            f, k, strides=strides, padding=padding, use_bias=bias, kernel_initializer=_init(), name=name
+        )
+
     images = keras.Input((size, size, channels), name="images")
     x = images
     for i, f in enumerate(filters):
-        x = keras.layers.Conv2D(
-            f, kernel_size, strides=2, padding="same", use_bias=False,
-            kernel_initializer=_init(), name=f"conv{i}",
-        )(x)
-        if i > 0:
-            x = _batch_norm(f"conv{i}_bn")(x)
+        x = conv(f, kernel_size, 2, "same", f"conv{i}")(x)
+        if i > 0 and norm == "batch":
+            x = _batch_norm(f"conv{i}_bn", sync_batch_norm)(x)
+        elif i > 0 and norm == "layer":
+            x = keras.layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5, name=f"conv{i}_ln")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"conv{i}_lrelu")(x)
-    x = keras.layers.Conv2D(1, base, padding="valid", use_bias=False, kernel_initializer=_init(), name="logit_conv")(x)
+    if minibatch_kernels:
+        x = keras.layers.Flatten(name="features")(x)
+        x = MinibatchDiscrimination(int(minibatch_kernels), name="minibatch")(x)
+        dense = SNDense if norm == "spectral" else keras.layers.Dense
+        x = dense(1, kernel_initializer=_init(), name="logit_dense")(x)
+    else:
+        x = conv(1, base, 1, "valid", "logit_conv")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name="dcgan_discriminator")
 
@@ -120,6 +152,12 @@ class DCGAN(GAN):
             Defaults: 64, or 128 for G at 64x64 (1024 -> 512 -> 256 -> 128
             feature maps as in the paper).
         kernel_size: conv kernel (4, as in the reference implementation).
+        d_norm: discriminator normalization, ``"batch"`` (the paper's),
+            ``"layer"`` (WGAN-GP critic), ``"spectral"`` (SNGAN) or ``"none"``.
+        d_minibatch_kernels: > 0 adds minibatch discrimination to D.
+        sync_batch_norm: batch-norm statistics over the global batch under a
+            ``tf.distribute`` strategy (``BatchNormalization(synchronized=True)``),
+            so N replicas train as one device on the same batch.
         seed: seed of the latent draws during training.
 
     Example:
@@ -145,6 +183,9 @@ class DCGAN(GAN):
         g_width=None,
         d_width=None,
         kernel_size=4,
+        d_norm="batch",
+        d_minibatch_kernels=0,
+        sync_batch_norm=False,
         seed=None,
         **kwargs,
     ):
@@ -155,12 +196,17 @@ class DCGAN(GAN):
             "g_width": g_width,
             "d_width": d_width,
             "kernel_size": int(kernel_size),
+            "d_norm": d_norm,
+            "d_minibatch_kernels": int(d_minibatch_kernels),
+            "sync_batch_norm": bool(sync_batch_norm),
         }
         for key in ("generator", "discriminator", "latent_distribution"):
             kwargs.pop(key, None)
         super().__init__(
-            generator=dcgan_generator(image_shape, latent_dim, g_width, kernel_size),
-            discriminator=dcgan_discriminator(image_shape, d_width, kernel_size),
+            generator=dcgan_generator(image_shape, latent_dim, g_width, kernel_size, sync_batch_norm),
+            discriminator=dcgan_discriminator(
+                image_shape, d_width, kernel_size, d_norm, d_minibatch_kernels, sync_batch_norm
+            ),
             latent_dim=latent_dim,
             seed=seed,
             **kwargs,

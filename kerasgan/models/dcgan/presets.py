@@ -57,3 +57,27 @@ register(
         ),
     )
 )
+
+register(
+    ZooEntry(
+        name="dcgan_emoji64",
+        architecture="dcgan",
+        model_args={"image_shape": (64, 64, 3), "latent_dim": 100, "g_width": 32, "d_width": 16},
+        description="DCGAN (the paper's 64x64 architecture, G width 32, D width 16), 1,432 Noto colour emoji",
+        dataset="noto_emoji_64 (1,432 Noto Color Emoji, 64x64 RGB, white background)",
+        recipe={
+            "architecture": "dcgan",
+            "dataset": "noto_emoji_64",
+            "model_args": {"image_shape": (64, 64, 3), "latent_dim": 100, "g_width": 32, "d_width": 16},
+            "steps": 3000,
+            "batch_size": 64,
+            "seed": 0,
+        },
+        files={},
+        paper=PAPER,
+        no_weights_help=(
+            "zoo entry 'dcgan_emoji64' has no released weights in this install: train them with "
+            "`kerasgan train --recipe dcgan_emoji64 --output run_emoji/`"
+        ),
+    )
+)

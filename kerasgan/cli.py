@@ -34,6 +34,16 @@ def _quiet_tensorflow():
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
+def _json_object(text):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object like '{{\"g_width\": 32}}', got {text!r}")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line (``kerasgan: error: ...``) and exit code 2, like every other error."""
 
@@ -66,6 +76,7 @@ def build_parser():
     p.add_argument("--loss", help="loss pair, e.g. modified, minimax, wasserstein, hinge")
     p.add_argument("--sample-every", type=_positive(int), help="steps between sample grids (default steps/10)")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
+    p.add_argument("--model-args", type=_json_object, help='architecture arguments as JSON, e.g. \'{"sync_batch_norm": true}\'')
     p.add_argument("--checkpoint-every", type=_positive(int), help="steps between checkpoints in OUTPUT/checkpoints")
     p.add_argument("--keep-checkpoints", type=_positive(int), default=3, help="complete checkpoints to keep (default 3)")
     p.add_argument("--resume", action="store_true", help="continue the run in --output from its last complete checkpoint")
@@ -225,6 +236,8 @@ def cmd_train(args):
                 config[key] = value
         config["seed"] = args.seed if args.seed is not None else config.get("seed", 0)
         config.update({k: v for k, v in extra.items() if v is not None})
+        if args.model_args:
+            config["model_args"] = {**(config.get("model_args") or {}), **args.model_args}
     elif args.model:
         if args.dataset is None and not args.resume:
             raise CLIError("--dataset is required (e.g. --dataset mnist)")
@@ -238,6 +251,7 @@ def cmd_train(args):
             "seed": args.seed,
             "image_size": args.image_size,
             "loss": args.loss,
+            "model_args": args.model_args,
             **extra,
         }
     else:  # --resume with only --output (and maybe a larger --steps)

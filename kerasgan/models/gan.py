@@ -408,6 +408,21 @@ class GAN(keras.Model):
         # seed generator, so resumed runs augment exactly as uninterrupted ones.
         return tf.cast(self.seed_generator.next(), tf.int64)
 
+    def _global_batch_uniform(self, n):
+        """U(0, 1) draws for this replica's ``n`` samples, sliced from draws for the global batch.
+
+        Every replica draws the global batch's values from the same seed and
+        keeps its own slice, so N replicas use exactly the values one device
+        would use on the whole batch (the distributed equivalence test
+        relies on it).
+        """
+        seed = self._augment_seed()
+        ctx = tf.distribute.get_replica_context()
+        replicas = 1 if ctx is None else ctx.num_replicas_in_sync
+        index = 0 if ctx is None else ctx.replica_id_in_sync_group
+        draws = tf.random.stateless_uniform([n * replicas], seed)
+        return draws[index * n : (index + 1) * n]
+
     def compute_discriminator_loss(self, real, fake, real_logits, fake_logits, labels=None):
         """The discriminator objective; subclasses add penalties here."""
         kwargs = {}
@@ -426,7 +441,7 @@ class GAN(keras.Model):
 
         if self.gradient_penalty:
             penalty += regularizers.gradient_penalty(
-                critic, real, fake, weight=self.gradient_penalty, seed=self._augment_seed()
+                critic, real, fake, weight=self.gradient_penalty, alpha=self._global_batch_uniform(tf.shape(real)[0])
             )
         if self.r1_gamma:
             if self.r1_every == 1:
@@ -536,7 +551,14 @@ class GAN(keras.Model):
             if self.ema_generator is not None:
                 self._update_ema()
             self._trackers["g_loss"].update_state(g_loss * _num_replicas())
-        return {name: self._trackers[name].result() for name in self._active_metrics}
+        results = {name: self._trackers[name].result() for name in self._active_metrics}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras reduces train_step outputs under MultiWorkerMirroredStrategy
+            # with strategy.reduce(MEAN, axis=0), which fails on scalars
+            # ("Invalid reduction dimension 0", tensorflow#72388): give it
+            # shape (1,), which that reduction turns back into the global mean.
+            results = {name: tf.reshape(value, [1]) for name, value in results.items()}
+        return results
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, **kwargs):
         """Trains the GAN; ``x`` is a dataset of images (or (images, labels)).

@@ -77,6 +77,7 @@ def build_parser():
     p.add_argument("--sample-every", type=_positive(int), help="steps between sample grids (default steps/10)")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
     p.add_argument("--model-args", type=_json_object, help='architecture arguments as JSON, e.g. \'{"sync_batch_norm": true}\'')
+    p.add_argument("--log-coverage", type=_positive(int), metavar="NUM", help="MNIST-like data: log classes covered and KL to uniform of NUM samples per epoch")
     p.add_argument("--checkpoint-every", type=_positive(int), help="steps between checkpoints in OUTPUT/checkpoints")
     p.add_argument("--keep-checkpoints", type=_positive(int), default=3, help="complete checkpoints to keep (default 3)")
     p.add_argument("--resume", action="store_true", help="continue the run in --output from its last complete checkpoint")
@@ -227,6 +228,7 @@ def cmd_train(args):
         "strategy": args.strategy,
         "precision": args.precision,
         "jit_compile": {"on": True, "off": False, "auto": "auto", None: None}[args.jit_compile],
+        "log_coverage": args.log_coverage,
     }
     if args.recipe:
         config = training.recipe_config(args.recipe)

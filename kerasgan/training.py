@@ -440,6 +440,14 @@ def train(
     divergence = StopOnDivergence(initial_step)
     tracker = _RunCallback(run, initial_step, steps, sample_every, checkpoint_every, divergence)
     tracker.history = {k: list(v) for k, v in history.items()}
+    extra = []
+    if config.get("log_coverage"):
+        # Mode-collapse diagnostics (MNIST-shaped data): classes covered and
+        # KL(class histogram || uniform) by the shipped MNIST classifier.
+        from kerasgan.callbacks import FIDCallback
+
+        num = 1000 if config["log_coverage"] is True else int(config["log_coverage"])
+        extra.append(FIDCallback(metrics=("coverage",), num=num, features="mnist", seed=seed))
     start = time.time()
     gan.fit(
         dataset,
@@ -447,7 +455,7 @@ def train(
         initial_epoch=initial_step // epoch_steps,
         steps_per_epoch=epoch_steps,
         verbose=verbose,
-        callbacks=[divergence, tracker, StopAtStep(steps - initial_step), *callbacks],
+        callbacks=[divergence, *extra, tracker, StopAtStep(steps - initial_step), *callbacks],
     )
     seconds = time.time() - start
     if divergence.diverged:

@@ -218,3 +218,12 @@ def test_sigkill_at_several_points_then_resume_equals_uninterrupted(tmp_path):
         resumed_history, reference_history = json.load(f), json.load(g)
     for key in reference_history:
         np.testing.assert_allclose(resumed_history[key], reference_history[key], rtol=1e-6)
+
+
+def test_log_coverage_records_mode_collapse_diagnostics(tmp_path):
+    result = training.train({**CONFIG, "steps": 4, "log_coverage": 200}, tmp_path, sample_every=2, verbose=0)
+    covered = result["history"]["coverage_classes_covered"]
+    kl = result["history"]["coverage_kl_to_uniform"]
+    assert len(covered) == len(kl) == 2  # one value per epoch (2 steps each)
+    assert all(1 <= c <= 10 and c == int(c) for c in covered)
+    assert all(k >= 0 for k in kl)

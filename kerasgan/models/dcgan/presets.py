@@ -81,3 +81,96 @@ register(
         ),
     )
 )
+
+
+# ------------------------------------------------ objectives and stabilisation
+# Same DCGAN networks and data as dcgan_mnist; only the objective, the
+# critic's normalization and the optimizers change (the ablation in
+# benchmarks/ablation.py compares them on equal terms).
+_MNIST = {"image_shape": (28, 28, 1), "latent_dim": 100}
+
+
+def _adam(lr, beta_1, beta_2=0.999):
+    return {"class_name": "Adam", "config": {"learning_rate": lr, "beta_1": beta_1, "beta_2": beta_2}}
+
+
+def _objective_entry(name, description, paper, steps, model_args=None, compile_args=None, dataset="mnist",
+                     dataset_text="mnist (train split, 60,000 images)", batch_size=64):
+    model_args = {**_MNIST, **(model_args or {})}
+    register(
+        ZooEntry(
+            name=name,
+            architecture="dcgan",
+            model_args=model_args,
+            description=description,
+            dataset=dataset_text,
+            recipe={
+                "architecture": "dcgan",
+                "dataset": dataset,
+                "model_args": model_args,
+                "compile_args": compile_args or {},
+                "steps": steps,
+                "batch_size": batch_size,
+                "seed": 0,
+            },
+            files={},
+            paper=paper,
+            no_weights_help=(
+                f"zoo entry {name!r} has no released weights in this install: train them with "
+                f"`kerasgan train --recipe {name} --output runs/{name}`"
+            ),
+        )
+    )
+
+
+_objective_entry(
+    "wgan_mnist",
+    "WGAN (weight clipping, n_critic 5, RMSProp) with DCGAN networks, 28x28 MNIST",
+    "Arjovsky, Chintala & Bottou, Wasserstein GAN, ICML 2017 (arXiv:1701.07875)",
+    steps=2000,
+    compile_args={
+        "loss": "wasserstein",
+        "clip_weights": 0.01,
+        "d_steps": 5,
+        "g_optimizer": {"class_name": "RMSprop", "config": {"learning_rate": 5e-5}},
+        "d_optimizer": {"class_name": "RMSprop", "config": {"learning_rate": 5e-5}},
+    },
+)
+_objective_entry(
+    "wgangp_mnist",
+    "WGAN-GP (lambda 10, n_critic 5, layer-norm critic) with DCGAN networks, 28x28 MNIST",
+    "Gulrajani et al., Improved Training of Wasserstein GANs, NeurIPS 2017 (arXiv:1704.00028)",
+    steps=2000,
+    model_args={"d_norm": "layer"},
+    compile_args={
+        "loss": "wasserstein",
+        "gradient_penalty": 10.0,
+        "d_steps": 5,
+        "g_optimizer": _adam(1e-4, 0.0, 0.9),
+        "d_optimizer": _adam(1e-4, 0.0, 0.9),
+    },
+)
+_objective_entry(
+    "lsgan_mnist",
+    "LSGAN (a=0, b=c=1) with DCGAN networks, 28x28 MNIST",
+    "Mao et al., Least Squares Generative Adversarial Networks, ICCV 2017 (arXiv:1611.04076)",
+    steps=4000,
+    compile_args={"loss": "least_squares"},
+)
+_objective_entry(
+    "sngan_mnist",
+    "SNGAN (spectral norm on every critic layer, hinge loss) with DCGAN networks, 28x28 MNIST",
+    "Miyato et al., Spectral Normalization for Generative Adversarial Networks, ICLR 2018 (arXiv:1802.05957)",
+    steps=4000,
+    model_args={"d_norm": "spectral"},
+    compile_args={"loss": "hinge"},
+)
+_objective_entry(
+    "dcgan_fmnist900_ada",
+    "DCGAN with ADA (adaptive augmentation, target 0.6), 900 Fashion-MNIST images",
+    "Karras et al., Training Generative Adversarial Networks with Limited Data, NeurIPS 2020 (arXiv:2006.06676)",
+    steps=3000,
+    compile_args={"augment": {"name": "ada", "target": 0.6, "interval": 4, "speed_kimg": 100.0}},
+    dataset="fashion_mnist_900",
+    dataset_text="fashion_mnist_900 (900 Fashion-MNIST training images, 90 per class)",
+)

@@ -1,0 +1,77 @@
+"""Memorisation check: each generated sample beside its nearest training image.
+
+Usage:
+    python tools/nearest_neighbours.py NAME_OR_KERAS DATASET [--num 64] [--seed 0] [--out nn.png] [--json nn.json]
+
+For ``num`` samples (seed 0) finds the nearest training image by L2 distance
+in pixel space ([-1, 1], all channels) and writes a grid of pairs (sample,
+nearest neighbour) column by column. As calibration it also computes each
+training image's distance to its nearest *other* training image: a sample
+closer to the training set than training images are to each other is a
+near-copy. Prints the distance quantiles of both.
+"""
+
+import argparse
+import json
+
+import numpy as np
+
+
+def nearest(queries, pool, exclude_self=False, batch=256):
+    """Index and L2 distance of each query's nearest row of ``pool`` (flattened)."""
+    q = queries.reshape(len(queries), -1).astype("float64")
+    p = pool.reshape(len(pool), -1).astype("float64")
+    p_sq = np.sum(p**2, axis=1)
+    index, dist = np.zeros(len(q), int), np.zeros(len(q))
+    for start in range(0, len(q), batch):
+        block = q[start : start + batch]
+        d2 = np.sum(block**2, axis=1)[:, None] + p_sq[None, :] - 2 * block @ p.T
+        if exclude_self:
+            rows = np.arange(len(block))
+            d2[rows, start + rows] = np.inf
+        index[start : start + len(block)] = np.argmin(d2, axis=1)
+        dist[start : start + len(block)] = np.sqrt(np.maximum(d2.min(axis=1), 0))
+    return index, dist
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("dataset")
+    parser.add_argument("--num", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="nn.png")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    import keras
+
+    import kerasgan.models  # noqa: F401
+    from kerasgan import data, zoo
+    from kerasgan.utils.images import save_grid
+
+    gan = keras.models.load_model(args.model) if args.model.endswith(".keras") else zoo.load(args.model, compile=False)
+    train = data.load_arrays(args.dataset)
+    samples = gan.sample(args.num, seed=args.seed)
+    idx, dist = nearest(samples, train)
+    _, train_dist = nearest(train, train, exclude_self=True)
+    pairs = np.empty((2 * len(samples),) + samples.shape[1:], "float32")
+    pairs[0::2], pairs[1::2] = samples, train[idx]
+    save_grid(pairs, args.out, nrow=16)
+    q = [0.05, 0.25, 0.5, 0.75, 0.95]
+    result = {
+        "num": args.num,
+        "sample_to_train_nn_quantiles": dict(zip(map(str, q), np.quantile(dist, q).round(3).tolist())),
+        "train_to_train_nn_quantiles": dict(zip(map(str, q), np.quantile(train_dist, q).round(3).tolist())),
+        "samples_closer_than_median_train_pair": int(np.sum(dist < np.median(train_dist))),
+        "samples_closer_than_5pct_train_pair": int(np.sum(dist < np.quantile(train_dist, 0.05))),
+        "distinct_neighbours": int(len(set(idx.tolist()))),
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -58,33 +58,9 @@ register(
     )
 )
 
-register(
-    ZooEntry(
-        name="dcgan_emoji64",
-        architecture="dcgan",
-        model_args={"image_shape": (64, 64, 3), "latent_dim": 100, "g_width": 32, "d_width": 16},
-        description="DCGAN (the paper's 64x64 architecture, G width 32, D width 16), 1,432 Noto colour emoji",
-        dataset="noto_emoji_64 (1,432 Noto Color Emoji, 64x64 RGB, white background)",
-        recipe={
-            "architecture": "dcgan",
-            "dataset": "noto_emoji_64",
-            "model_args": {"image_shape": (64, 64, 3), "latent_dim": 100, "g_width": 32, "d_width": 16},
-            "steps": 3000,
-            "batch_size": 64,
-            "seed": 0,
-        },
-        files={},
-        paper=PAPER,
-        no_weights_help=(
-            "zoo entry 'dcgan_emoji64' has no released weights in this install: train them with "
-            "`kerasgan train --recipe dcgan_emoji64 --output run_emoji/`"
-        ),
-    )
-)
-
-
 # ------------------------------------------------ objectives and stabilisation
-# Same DCGAN networks and data as dcgan_mnist; only the objective, the
+# Entries declared with _entry: DCGAN networks; for the MNIST ones, the same
+# networks and data as dcgan_mnist, where only the objective, the
 # critic's normalization and the optimizers change (the ablation in
 # benchmarks/ablation.py compares them on equal terms).
 _MNIST = {"image_shape": (28, 28, 1), "latent_dim": 100}
@@ -94,8 +70,8 @@ def _adam(lr, beta_1, beta_2=0.999):
     return {"class_name": "Adam", "config": {"learning_rate": lr, "beta_1": beta_1, "beta_2": beta_2}}
 
 
-def _objective_entry(name, description, paper, steps, model_args=None, compile_args=None, dataset="mnist",
-                     dataset_text="mnist (train split, 60,000 images)", batch_size=64):
+def _entry(name, description, paper, steps, model_args=None, compile_args=None, dataset="mnist",
+           dataset_text="mnist (train split, 60,000 images)", batch_size=64, files=None):
     model_args = {**_MNIST, **(model_args or {})}
     register(
         ZooEntry(
@@ -113,7 +89,7 @@ def _objective_entry(name, description, paper, steps, model_args=None, compile_a
                 "batch_size": batch_size,
                 "seed": 0,
             },
-            files={},
+            files=files or {},
             paper=paper,
             no_weights_help=(
                 f"zoo entry {name!r} has no released weights in this install: train them with "
@@ -123,7 +99,7 @@ def _objective_entry(name, description, paper, steps, model_args=None, compile_a
     )
 
 
-_objective_entry(
+_entry(
     "wgan_mnist",
     "WGAN (weight clipping, n_critic 5, RMSProp) with DCGAN networks, 28x28 MNIST",
     "Arjovsky, Chintala & Bottou, Wasserstein GAN, ICML 2017 (arXiv:1701.07875)",
@@ -136,7 +112,7 @@ _objective_entry(
         "d_optimizer": {"class_name": "RMSprop", "config": {"learning_rate": 5e-5}},
     },
 )
-_objective_entry(
+_entry(
     "wgangp_mnist",
     "WGAN-GP (lambda 10, n_critic 5, layer-norm critic) with DCGAN networks, 28x28 MNIST",
     "Gulrajani et al., Improved Training of Wasserstein GANs, NeurIPS 2017 (arXiv:1704.00028)",
@@ -150,14 +126,14 @@ _objective_entry(
         "d_optimizer": _adam(1e-4, 0.0, 0.9),
     },
 )
-_objective_entry(
+_entry(
     "lsgan_mnist",
     "LSGAN (a=0, b=c=1) with DCGAN networks, 28x28 MNIST",
     "Mao et al., Least Squares Generative Adversarial Networks, ICCV 2017 (arXiv:1611.04076)",
     steps=4000,
     compile_args={"loss": "least_squares"},
 )
-_objective_entry(
+_entry(
     "sngan_mnist",
     "SNGAN (spectral norm on every critic layer, hinge loss) with DCGAN networks, 28x28 MNIST",
     "Miyato et al., Spectral Normalization for Generative Adversarial Networks, ICLR 2018 (arXiv:1802.05957)",
@@ -165,7 +141,7 @@ _objective_entry(
     model_args={"d_norm": "spectral"},
     compile_args={"loss": "hinge"},
 )
-_objective_entry(
+_entry(
     "dcgan_fmnist900_ada",
     "DCGAN with ADA (adaptive augmentation, target 0.6), 900 Fashion-MNIST images",
     "Karras et al., Training Generative Adversarial Networks with Limited Data, NeurIPS 2020 (arXiv:2006.06676)",
@@ -173,4 +149,15 @@ _objective_entry(
     compile_args={"augment": {"name": "ada", "target": 0.6, "interval": 4, "speed_kimg": 100.0}},
     dataset="fashion_mnist_900",
     dataset_text="fashion_mnist_900 (900 Fashion-MNIST training images, 90 per class)",
+)
+
+
+_entry(
+    "dcgan_emoji64",
+    "DCGAN (the paper's 64x64 architecture, G width 32, D width 16), 1,432 Noto colour emoji",
+    PAPER,
+    steps=3000,
+    model_args={"image_shape": (64, 64, 3), "g_width": 32, "d_width": 16},
+    dataset="noto_emoji_64",
+    dataset_text="noto_emoji_64 (1,432 Noto Color Emoji, 64x64 RGB, white background)",
 )

@@ -26,7 +26,7 @@ EQUIVALENCE = textwrap.dedent(
 
     VARIANTS = {
         # DCGAN's batch norm sees the global batch only with synchronized statistics.
-        "dcgan": (dict(sync_batch_norm=True), dict()),
+        "dcgan": (dict(sync_batch_norm=True, ema_decay=0.9), dict()),  # EMA state mirrored too
         "wgan_gp": (dict(d_norm="layer", sync_batch_norm=True), dict(loss="wasserstein", gradient_penalty=10.0, d_steps=2,
                     g_optimizer=dict(class_name="Adam", config=dict(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)),
                     d_optimizer=dict(class_name="Adam", config=dict(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)))),

@@ -156,8 +156,12 @@ _entry(
     "dcgan_emoji64",
     "DCGAN (the paper's 64x64 architecture, G width 32, D width 16), 1,432 Noto colour emoji",
     PAPER,
-    steps=3000,
+    steps=6000,
     model_args={"image_shape": (64, 64, 3), "g_width": 32, "d_width": 16},
     dataset="noto_emoji_64",
     dataset_text="noto_emoji_64 (1,432 Noto Color Emoji, 64x64 RGB, white background)",
+    files={
+        "generator.weights.h5": "50fcf3fdf03c1dc7af47daf137f0d94715ab5694a2ddb5036e7ba17f5cb8fd23",
+        "discriminator.weights.h5": "c8f04f53f82a08064ad2ec481b6558e39e0b4538819cdcbafde7db34c5b21389",
+    },
 )

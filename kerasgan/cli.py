@@ -30,8 +30,34 @@ def _positive(kind):
 
 
 def _quiet_tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # the GPU wheel logs cuInit errors on CPU-only machines
+    """Imports TensorFlow without its native start-up log lines on stderr.
+
+    The GPU wheel logs cuInit errors on CPU-only machines (silenced by
+    TF_CPP_MIN_LOG_LEVEL); on CPUs with AVX-512 TF 2.21 also prints absl's
+    "All log messages before absl::InitializeLog()" and oneDNN notices during
+    the import, which ignore that variable. The CLI's stderr is for its own
+    one-line errors, so file descriptor 2 points at /dev/null while
+    TensorFlow loads (Python errors raised by the import still show: they are
+    printed after it is restored). KERASGAN_VERBOSE_IMPORT=1 keeps the lines.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if "tensorflow" in sys.modules or os.environ.get("KERASGAN_VERBOSE_IMPORT"):
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr replaced by an object without a descriptor
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _json_object(text):

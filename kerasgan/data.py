@@ -491,9 +491,10 @@ def _mnist(split, download, data_dir, shuffle, seed):
                 f"{what}: MNIST not found in {_where_we_looked('mnist.npz')} or TFDS: "
                 "set KERASGAN_DATA_DIR to a folder with mnist.npz, or pass download=True"
             ) from None
-    import keras
+    from kerasgan.utils.files import download_verified
 
-    path = keras.utils.get_file("mnist.npz", MNIST_URL, file_hash=MNIST_SHA256, hash_algorithm="sha256")
+    # Into the Keras cache, where the next call finds it; verified before it is renamed there.
+    path = download_verified(MNIST_URL, _keras_cache() / "mnist.npz", MNIST_SHA256, what="MNIST")
     return _Arrays(*_npz(path, split, what), what, has_labels=True)
 
 

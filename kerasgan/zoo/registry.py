@@ -154,16 +154,9 @@ def resolve_file(entry, filename):
     if local is not None:
         return verify_file(local, expected, what)
     if entry.url:
-        import keras
+        from kerasgan.utils.files import download_verified
 
-        path = keras.utils.get_file(
-            fname=filename,
-            origin=f"{entry.url.rstrip('/')}/{filename}",
-            file_hash=expected,
-            hash_algorithm="sha256",
-            cache_dir=str(home()),
-            cache_subdir=f"zoo/{entry.name}",
-        )
+        path = download_verified(f"{entry.url.rstrip('/')}/{filename}", home() / "zoo" / entry.name / filename, expected, what)
         return verify_file(path, expected, what)
     raise FileNotFoundError(
         f"{what} is not installed (looked in {home() / 'zoo' / entry.name} and the package): "

@@ -34,8 +34,14 @@ def test_mixed_precision_step_keeps_logits_and_losses_float32(policy, name):
     assert gan.sample(2, seed=0).dtype == np.float32
 
 
-def test_auto_precision_is_float32_here_and_unknown_names_are_refused():
+def test_auto_precision_follows_the_hardware_and_unknown_names_are_refused(monkeypatch):
+    native = distribute.hardware_has_bfloat16()
+    assert distribute.resolve_precision("auto") == ("mixed_bfloat16" if native else "float32")
+    monkeypatch.setattr(distribute, "hardware_has_bfloat16", lambda: True)
+    assert distribute.resolve_precision("auto") == "mixed_bfloat16"
+    monkeypatch.setattr(distribute, "hardware_has_bfloat16", lambda: False)
     assert distribute.resolve_precision("auto") == "float32"
+    assert distribute.resolve_precision("float32") == "float32"
     assert distribute.resolve_precision("mixed_bfloat16") == "mixed_bfloat16"
     with pytest.raises(ValueError, match="unknown precision 'fp8'"):
         distribute.resolve_precision("fp8")

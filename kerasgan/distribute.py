@@ -71,7 +71,7 @@ def resolve_precision(name):
     ``"auto"`` is ``"mixed_bfloat16"`` where the hardware computes bfloat16
     natively (``hardware_has_bfloat16``) and ``"float32"`` elsewhere. Measured
     with ``python benchmarks/precision_quality.py`` (dcgan_mnist recipe, 1,500
-    steps, two seeds): on an AVX512-BF16 CPU bfloat16 trained 1.29x faster with
+    steps, two seeds): on an AVX512-BF16 CPU bfloat16 trained 1.28x faster with
     MNIST-feature FID and classes covered within the seed-to-seed spread of
     float32; on an AVX2-only CPU it ran 5x slower than float32.
     """

@@ -143,7 +143,7 @@ def main():
         lines.append(f"| {name} | {rows[-1]['mnist_fid']:.1f} | {best['mnist_fid']:.1f} ({best['step']}) | "
                      f"{rows[-1]['gap']:.3f} | {curves[name]['seconds']:.0f} |")
     if finals:
-        lines += ["", "Final models, Inception features (900 samples vs the 900 images, legacy_tf resize):", "",
+        lines += ["", "Final models, Inception features (900 samples vs the 900 images, legacy_tf resize; KID's subsets hold at most 1,000 images, so here every subset is all 900 and its std is 0):", "",
                   "| run | Inception FID | KID x 1000 |", "|---|---|---|"]
         for name, s in finals.items():
             lines.append(f"| {name} | {s['fid']:.1f} | {1000 * s['kid']['mean']:.2f} ± {1000 * s['kid']['std']:.2f} |")

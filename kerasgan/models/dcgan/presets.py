@@ -132,6 +132,10 @@ _entry(
     "Mao et al., Least Squares Generative Adversarial Networks, ICCV 2017 (arXiv:1611.04076)",
     steps=4000,
     compile_args={"loss": "least_squares"},
+    files={
+        "generator.weights.h5": "92bcdf37223432ead5f8abb0c36c21d2df2c3c68b68c4558cb84215380ffc2f6",
+        "discriminator.weights.h5": "b62d4602f71123cb621f7e802b7ce6c3c0cbf7941bbae10dc1fc888bf02fa0b7",
+    },
 )
 _entry(
     "sngan_mnist",

@@ -144,6 +144,10 @@ _entry(
     steps=4000,
     model_args={"d_norm": "spectral"},
     compile_args={"loss": "hinge"},
+    files={
+        "generator.weights.h5": "b4ae00be1b088f8c7fb2c3b701990c35231c152664cdc0e77e5a740c369b226c",
+        "discriminator.weights.h5": "d0c5e7ab7de5c061b79f6dda73e589ffaf0a571bb4bfcfa48cb1cf21d6ebb1a5",
+    },
 )
 _entry(
     "dcgan_fmnist900_ada",

@@ -111,6 +111,10 @@ _entry(
         "g_optimizer": {"class_name": "RMSprop", "config": {"learning_rate": 5e-5}},
         "d_optimizer": {"class_name": "RMSprop", "config": {"learning_rate": 5e-5}},
     },
+    files={
+        "generator.weights.h5": "a4164be1b95cf598fe53ba3828fa991dc51b846065d20ce32bf5dd5b26eae586",
+        "discriminator.weights.h5": "183400f4bf3192a3b7dd1971db583c0f712949f6d727aed323a55c46345a22d4",
+    },
 )
 _entry(
     "wgangp_mnist",

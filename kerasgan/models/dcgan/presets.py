@@ -129,6 +129,10 @@ _entry(
         "g_optimizer": _adam(1e-4, 0.0, 0.9),
         "d_optimizer": _adam(1e-4, 0.0, 0.9),
     },
+    files={
+        "generator.weights.h5": "79f736069c6581611722b4d36a7797bac978b8a5133c5ca5598eff1609d84ad7",
+        "discriminator.weights.h5": "24f002f454789066adccadc9d2a1bffda1ad916abbb9c1764a4a2b86a7f1fc01",
+    },
 )
 _entry(
     "lsgan_mnist",

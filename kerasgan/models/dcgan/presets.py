@@ -165,6 +165,10 @@ _entry(
     compile_args={"augment": {"name": "ada", "target": 0.6, "interval": 4, "speed_kimg": 100.0}},
     dataset="fashion_mnist_900",
     dataset_text="fashion_mnist_900 (900 Fashion-MNIST training images, 90 per class)",
+    files={
+        "generator.weights.h5": "468b3c8639fa9a1d03754b82bec755937359f5e168bed71517e5f06c95f4de4b",
+        "discriminator.weights.h5": "7eab520f2a3cb40f5d33955695356ead3a18685f1f1a2cba69d159e6daa3d104",
+    },
 )
 
 

@@ -141,6 +141,12 @@ def test_d_steps_uses_a_fresh_real_batch_per_discriminator_update():
     # 24 images / batch 4 = 6 batches -> 2 generator steps of 3 D steps each
     assert int(gan.d_optimizer.iterations) == 6
     assert int(gan.g_optimizer.iterations) == 2
+    # Too little data for one generator step is an error, not a silent epoch of zero steps.
+    with pytest.raises(ValueError, match="takes d_steps=3 real batches"):
+        gan.fit(data[:8], batch_size=4, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="takes d_steps=3 real batches"):
+        gan.fit(tf.data.Dataset.from_tensor_slices(data[:8]).batch(4), epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 2
 
 
 def test_generator_losses_are_selectable():

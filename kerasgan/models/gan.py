@@ -607,6 +607,15 @@ class GAN(keras.Model):
             dataset = dataset.batch(self.d_steps, drop_remainder=True).map(
                 lambda *xs: tf.nest.map_structure(_swap_leading, xs if len(xs) > 1 else xs[0])
             )
+            # Otherwise fit would silently train zero steps.
+            enough = len(x) // batch_size >= self.d_steps if not isinstance(x, tf.data.Dataset) else (
+                next(iter(dataset.take(1)), None) is not None
+            )
+            if not enough:
+                raise ValueError(
+                    f"one generator step takes d_steps={self.d_steps} real batches, but the training data "
+                    f"holds fewer than {self.d_steps} batches: pass more images or a smaller batch_size"
+                )
         return dataset
 
     def check_images(self, images, what="images"):

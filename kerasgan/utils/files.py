@@ -1,5 +1,6 @@
 """File helpers without TensorFlow imports: hashes and the kerasgan home folder."""
 
+import contextlib
 import hashlib
 import os
 import pathlib
@@ -19,34 +20,50 @@ def kerasgan_home():
     return pathlib.Path(os.environ.get("KERASGAN_HOME", os.path.expanduser("~/.kerasgan")))
 
 
+@contextlib.contextmanager
+def verified_write(path, expected_sha256, mismatch):
+    """Yields a temporary path beside ``path`` to write; keeps it only if its hash is right.
+
+    On leaving the block the temporary file is renamed to ``path`` if its
+    sha256 is ``expected_sha256``; otherwise ``ValueError(mismatch(actual))``
+    is raised. On any failure the temporary file is removed, so ``path`` is
+    either complete and verified or untouched.
+    """
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    try:
+        yield tmp
+        actual = sha256(tmp)
+        if actual != expected_sha256:
+            raise ValueError(mismatch(actual))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def download_verified(url, path, expected_sha256, what=None):
     """Downloads ``url`` to ``path`` only if its sha256 is ``expected_sha256``.
 
     ``keras.utils.get_file`` fetches into a temporary name beside ``path``
-    (with its progress bar and network error messages) and checks the hash;
-    the file is renamed to ``path`` only after that check, and the temporary
-    file is removed on any failure, so ``path`` is either complete and
-    verified or absent. Works with ``file://`` URLs.
+    (with its progress bar and network error messages); the file is renamed
+    to ``path`` only after the hash check (``verified_write``), so ``path`` is
+    either complete and verified or absent. Works with ``file://`` URLs.
 
     Raises:
         ValueError: the downloaded file's sha256 differs (both hashes named).
     """
     import keras
 
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".download-{os.getpid()}-{path.name}")
-    what = what or path.name
-    try:
-        keras.utils.get_file(fname=tmp.name, origin=url, cache_dir=str(path.parent), cache_subdir="", force_download=True)
-        actual = sha256(tmp)
-        if actual != expected_sha256:
-            raise ValueError(
-                f"download of {what} from {url} is corrupt or not the expected file: sha256 {actual}, "
-                f"expected {expected_sha256}; nothing was kept, try again or fetch the file by hand"
-            )
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    what = what or pathlib.Path(path).name
+
+    def mismatch(actual):
+        return (
+            f"download of {what} from {url} is corrupt or not the expected file: sha256 {actual}, "
+            f"expected {expected_sha256}; nothing was kept, try again or fetch the file by hand"
+        )
+
+    with verified_write(path, expected_sha256, mismatch) as tmp:
+        keras.utils.get_file(fname=tmp.name, origin=url, cache_dir=str(tmp.parent), cache_subdir="", force_download=True)
+    return pathlib.Path(path)

@@ -91,6 +91,11 @@ def main():
                "sec_per_1k": 1000 * seconds / args.steps}
         rows.append(row)
         print(json.dumps(row), flush=True)
+        # The table is rewritten after every variant, so an interrupted run keeps what it measured.
+        write_table(args, header, rows, names)
+
+
+def write_table(args, header, rows, names):
     base = next((r for r in rows if r["variant"] == "dcgan"), None)
     lines = [
         f"# Ablation on MNIST: {args.steps} generator steps per variant, batch 64, seed 0",
@@ -114,6 +119,9 @@ def main():
         lines.append(f"| {r['variant']} | {r['mnist_fid']:.1f} | {ratio} | {r['classes']} | {r['kl']:.3f} | "
                      f"{inception} | {r['sec_per_1k']:.0f} |")
     lines += ["", "Lower FID is better; a ratio above 1.00x means the variant did worse than plain DCGAN."]
+    missing = [n for n in names if n not in {r["variant"] for r in rows}]
+    if missing:
+        lines += ["", f"Not measured yet (run interrupted or still going): {', '.join(missing)}."]
     write_result("ablation", "\n".join(lines))
 
 

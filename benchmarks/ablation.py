@@ -80,6 +80,13 @@ def main():
                       "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100, **model_args},
                       "compile_args": compile_args}
             training.train(config, str(run), verbose=0)
+        cached = run / f"scores_num{args.num}_inception{args.inception_num}.json"
+        if cached.is_file():  # scored before with the same protocol
+            row = json.loads(cached.read_text())
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            write_table(args, header, rows, names)
+            continue
         seconds = json.loads((run / "config.json").read_text())["seconds"]
         gan = keras.models.load_model(run / "model.keras")
         scores = evaluate(gan, ["fid", "coverage"], num=args.num, features="mnist", seed=0)
@@ -89,6 +96,7 @@ def main():
         row = {"variant": name, "mnist_fid": scores["fid"], "classes": scores["coverage"]["classes_covered"],
                "kl": scores["coverage"]["kl_to_uniform"], "inception_fid": inception,
                "sec_per_1k": 1000 * seconds / args.steps}
+        cached.write_text(json.dumps(row))
         rows.append(row)
         print(json.dumps(row), flush=True)
         # The table is rewritten after every variant, so an interrupted run keeps what it measured.

@@ -156,8 +156,8 @@ def resolve_file(entry, filename):
     if entry.url:
         from kerasgan.utils.files import download_verified
 
-        path = download_verified(f"{entry.url.rstrip('/')}/{filename}", home() / "zoo" / entry.name / filename, expected, what)
-        return verify_file(path, expected, what)
+        # download_verified keeps the file only after its sha256 matched: no second hash pass.
+        return download_verified(f"{entry.url.rstrip('/')}/{filename}", home() / "zoo" / entry.name / filename, expected, what)
     raise FileNotFoundError(
         f"{what} is not installed (looked in {home() / 'zoo' / entry.name} and the package): "
         f"reinstall kerasgan, or retrain it with `kerasgan train --recipe {entry.name}`"

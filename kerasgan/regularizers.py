@@ -1,12 +1,14 @@
-"""Gradient penalties for discriminators, as pure functions.
+"""Gradient penalties for discriminators (pure functions) and historical averaging.
 
-Each takes the discriminator as a callable ``images -> logits`` (conditional
+Each penalty takes the discriminator as a callable ``images -> logits`` (conditional
 models pass a lambda that closes over the labels) and returns a float32
 scalar reduced with ``tf.nn.compute_average_loss`` (see ``kerasgan.losses``).
 Both are differentiable w.r.t. the discriminator's weights (double backprop),
 so they are added to the discriminator loss inside its gradient tape.
+``HistoricalAverage`` holds the running mean of a network's weights.
 """
 
+import keras
 import tensorflow as tf
 
 
@@ -68,3 +70,64 @@ def r1_penalty(discriminator, real, gamma=10.0, global_batch_size=None):
     real = tf.cast(real, tf.float32)
     penalty = 0.5 * float(gamma) * _per_sample_grad_sq_norm(discriminator, real)
     return tf.nn.compute_average_loss(penalty, global_batch_size=global_batch_size)
+
+
+class HistoricalAverage(keras.layers.Layer):
+    """Historical averaging of a network's weights (Salimans et al. 2016, 3.3).
+
+    Keeps the running mean ``mean_t = (1/t) sum_{i=1}^t theta[i]`` of the
+    values ``theta[1..t]`` that ``update_pairs`` recorded (one per optimizer
+    step of the player), and ``penalty(variables)`` returns
+
+        weight * sum_j || theta_j - mean_j ||^2
+
+    with the mean held constant (0 before the first record). The averages and
+    the count ``t`` are non-trainable float32 weights, so they are saved and
+    restored with the model.
+
+    Args:
+        variables: the variables to average (a network's trainable weights),
+            in the order later passed to ``penalty`` and ``update_pairs``.
+        weight: the penalty weight (the paper gives none; larger values
+            hold the weights closer to their history).
+
+    Reference:
+        Salimans et al., "Improved Techniques for Training GANs", NeurIPS 2016,
+        Section 3.3.
+    """
+
+    def __init__(self, variables, weight, **kwargs):
+        super().__init__(trainable=False, **kwargs)
+        if isinstance(weight, bool) or not weight > 0:
+            raise ValueError(f"historical averaging weight must be a positive number, got {weight!r}")
+        self.penalty_weight = float(weight)
+        self.averages = [
+            self.add_weight(shape=tuple(v.shape), initializer="zeros", dtype="float32", trainable=False, name=f"average_{i}")
+            for i, v in enumerate(variables)
+        ]
+        self.count = self.add_weight(shape=(), initializer="zeros", dtype="float32", trainable=False, name="count")
+        self.built = True
+
+    def _check(self, variables):
+        if len(variables) != len(self.averages):
+            raise ValueError(f"historical averaging tracks {len(self.averages)} variables, got {len(variables)}")
+
+    def penalty(self, variables):
+        self._check(variables)
+        squares = [
+            tf.reduce_sum(tf.square(tf.cast(v, tf.float32) - tf.stop_gradient(tf.convert_to_tensor(a))))
+            for v, a in zip(variables, self.averages)
+        ]
+        has_history = tf.cast(tf.convert_to_tensor(self.count) > 0, tf.float32)
+        return self.penalty_weight * has_history * tf.add_n(squares)
+
+    def update_pairs(self, variables):
+        """``(variable, new value)`` pairs that add the current ``variables`` to the mean."""
+        self._check(variables)
+        t = tf.convert_to_tensor(self.count) + 1.0
+        pairs = [
+            (a, tf.convert_to_tensor(a) + (tf.cast(v, tf.float32) - tf.convert_to_tensor(a)) / t)
+            for a, v in zip(self.averages, variables)
+        ]
+        pairs.append((self.count, t))
+        return pairs

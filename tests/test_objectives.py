@@ -242,6 +242,68 @@ def test_adaptive_d_l2_grows_while_d_wins_and_shrinks_when_g_catches_up():
     assert float(gan.compute_discriminator_penalty(_images(2), _images(2))) == pytest.approx(5e-4 * squares, rel=1e-5)
 
 
+class _Snapshots(keras.callbacks.Callback):
+    """Records G's and D's trainable weights after every batch."""
+
+    def __init__(self, gan):
+        super().__init__()
+        self.gan, self.g, self.d = gan, [], []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.g.append([v.numpy().copy() for v in self.gan.generator.trainable_variables])
+        self.d.append([v.numpy().copy() for v in self.gan.discriminator.trainable_variables])
+
+
+def test_historical_averaging_keeps_the_mean_of_past_weights_and_penalises_the_distance(tmp_path):
+    gan = _gan()
+    gan.compile(historical_averaging={"generator": 0.5, "discriminator": 0.25})
+    # No history yet: no penalty.
+    assert float(gan._d_history.penalty(gan.discriminator.trainable_variables)) == 0.0
+    snaps = _Snapshots(gan)
+    history = gan.fit(_images(24), batch_size=8, epochs=1, verbose=0, shuffle=False, callbacks=[snaps]).history
+    assert "g_penalty" in history and "d_penalty" in history
+    assert len(snaps.g) == 3
+    for hist, records, variables in (
+        (gan._g_history, snaps.g, gan.generator.trainable_variables),
+        (gan._d_history, snaps.d, gan.discriminator.trainable_variables),
+    ):
+        assert float(hist.count.numpy()) == 3.0
+        means = [np.mean([r[j] for r in records], axis=0) for j in range(len(variables))]
+        for got, want in zip(hist.averages, means):
+            np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-7)
+        want = hist.penalty_weight * sum(np.sum((v.numpy() - m) ** 2) for v, m in zip(variables, means))
+        assert want > 0
+        assert float(hist.penalty(variables)) == pytest.approx(want, rel=1e-4)
+    # The gradient of the D penalty is 2 * weight * (theta - mean).
+    variables = gan.discriminator.trainable_variables
+    with tf.GradientTape() as tape:
+        penalty = gan.compute_discriminator_penalty(_images(2), _images(2, 1))
+    grads = tape.gradient(penalty, variables)
+    for g, v, a in zip(grads, variables, gan._d_history.averages):
+        np.testing.assert_allclose(g.numpy(), 2 * 0.25 * (v.numpy() - a.numpy()), rtol=1e-4, atol=1e-7)
+    # Saved and restored with the model, and recompiled from its config.
+    path = str(tmp_path / "ha.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.get_compile_config()["historical_averaging"] == {"generator": 0.5, "discriminator": 0.25}
+    assert float(loaded._g_history.count.numpy()) == 3.0
+    for a, b in zip(loaded._d_history.averages + loaded._g_history.averages, gan._d_history.averages + gan._g_history.averages):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_historical_averaging_for_one_player_only():
+    gan = _gan()
+    gan.compile(historical_averaging={"discriminator": 0.1})
+    assert gan._g_history is None and gan._d_history is not None
+    assert gan.historical_averaging == {"discriminator": 0.1}
+    history = gan.fit(_images(16), batch_size=8, epochs=1, verbose=0).history
+    assert "g_penalty" not in history and np.isfinite(history["d_penalty"][0])
+    with pytest.raises(ValueError, match="historical_averaging must be a positive float or a dict"):
+        gan.compile(historical_averaging={"critic": 1.0})
+    with pytest.raises(ValueError, match=r"historical_averaging\['generator'\] must be a number >= 0"):
+        gan.compile(historical_averaging={"generator": -1.0})
+
+
 def test_bad_option_values_are_refused():
     gan = _gan()
     with pytest.raises(ValueError, match="clip_weights must be a positive number"):

@@ -95,6 +95,8 @@ class GAN(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.image_shape = self._validate_networks()
         self.d_steps = 1
+        self.historical_averaging = None
+        self._g_history = self._d_history = None
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.ema_generator = None
         if self.ema_decay is not None:
@@ -104,7 +106,7 @@ class GAN(keras.Model):
             self.ema_updates = keras.Variable(0, dtype="int64", trainable=False, name="ema_updates", aggregation="only_first_replica")
         self._trackers = {
             name: keras.metrics.Mean(name=name)
-            for name in ("d_loss", "g_loss", "d_real", "d_fake", "d_penalty", "ada_p")
+            for name in ("d_loss", "g_loss", "d_real", "d_fake", "d_penalty", "g_penalty", "ada_p")
         }
         self._active_metrics = ["d_loss", "g_loss", "d_real", "d_fake"]
         self.build((None, self.latent_dim))
@@ -198,6 +200,7 @@ class GAN(keras.Model):
         augment=None,
         feature_matching=None,
         adaptive_d_l2=None,
+        historical_averaging=None,
         jit_compile="auto",
         steps_per_execution=1,
         run_eagerly=False,
@@ -240,6 +243,11 @@ class GAN(keras.Model):
                 ``target_gap``) and shrinks when G catches up: a float
                 (initial weight) or a dict with ``initial``, ``target_gap``
                 (0.5), ``factor`` (1.05), ``min`` (1e-6), ``max`` (1.0).
+            historical_averaging: add ``weight * ||theta - mean of past
+                theta||^2`` to each player's loss (Salimans 2016, 3.3): a
+                float for both players or a dict ``{"generator": w,
+                "discriminator": w}`` (a missing or 0 entry turns it off for
+                that player). The averages are saved with the model.
             jit_compile, steps_per_execution, run_eagerly: as in
                 ``keras.Model.compile``.
         """
@@ -289,6 +297,17 @@ class GAN(keras.Model):
                 self.adaptive_d_l2["initial"], dtype="float32", trainable=False, name="d_l2_weight",
                 aggregation="only_first_replica",
             )
+        self.historical_averaging = _parse_historical(option(historical_averaging, "historical_averaging"))
+        self._g_history = self._d_history = None
+        if self.historical_averaging is not None:
+            from kerasgan.regularizers import HistoricalAverage
+
+            g_w = self.historical_averaging.get("generator")
+            d_w = self.historical_averaging.get("discriminator")
+            if g_w:
+                self._g_history = HistoricalAverage(self.generator.trainable_variables, g_w, name="g_history")
+            if d_w:
+                self._d_history = HistoricalAverage(self.discriminator.trainable_variables, d_w, name="d_history")
         self.g_optimizer = _get_optimizer(g_optimizer, recipe["g_optimizer"], "g_optimizer")
         self.d_optimizer = _get_optimizer(d_optimizer, recipe["d_optimizer"], "d_optimizer")
         if self.g_optimizer is self.d_optimizer:
@@ -298,8 +317,10 @@ class GAN(keras.Model):
             self.g_optimizer = _loss_scaled(self.g_optimizer)
             self.d_optimizer = _loss_scaled(self.d_optimizer)
         active = ["d_loss", "g_loss", "d_real", "d_fake"]
-        if self.gradient_penalty or self.r1_gamma or self.adaptive_d_l2:
+        if self.gradient_penalty or self.r1_gamma or self.adaptive_d_l2 or self._d_history is not None:
             active.append("d_penalty")
+        if self._g_history is not None:
+            active.append("g_penalty")
         if self.augmenter is not None:
             active.append("ada_p")
         self._active_metrics = active
@@ -348,7 +369,10 @@ class GAN(keras.Model):
             "label_smoothing": self.label_smoothing,
             "steps_per_execution": self.steps_per_execution,
         }
-        for key in ("clip_weights", "gradient_penalty", "r1_gamma", "augment", "feature_matching", "adaptive_d_l2"):
+        for key in (
+            "clip_weights", "gradient_penalty", "r1_gamma", "augment", "feature_matching", "adaptive_d_l2",
+            "historical_averaging",
+        ):
             if getattr(self, key, None):
                 config[key] = getattr(self, key)
         if self.r1_every != 1:
@@ -457,6 +481,8 @@ class GAN(keras.Model):
             squares = [tf.reduce_sum(tf.square(tf.cast(v, tf.float32))) for v in self.discriminator.trainable_variables if len(v.shape) > 1]
             # Divided by the replica count so the summed replica gradients equal one device's.
             penalty += tf.convert_to_tensor(self.d_l2_weight) * tf.add_n(squares) / _num_replicas()
+        if self._d_history is not None:
+            penalty += self._d_history.penalty(self.discriminator.trainable_variables) / _num_replicas()
         return penalty
 
     def compute_generator_loss(self, fake, fake_logits, labels=None, real=None):
@@ -484,6 +510,8 @@ class GAN(keras.Model):
         if self.clip_weights:
             c = self.clip_weights
             _assign_all([(v, tf.clip_by_value(v, -c, c)) for v in variables])
+        if self._d_history is not None:
+            _assign_all(self._d_history.update_pairs(variables))
         p_real = self._probabilities(self.d_loss_fn, real_logits)
         p_fake = self._probabilities(self.d_loss_fn, fake_logits)
         if self.augmenter is not None:
@@ -544,10 +572,17 @@ class GAN(keras.Model):
                 fake_d = self._augment_for_d(fake)
                 fake_logits = self._discriminate(fake_d, labels_i, training=True)
                 g_loss = self.compute_generator_loss(fake, fake_logits, labels_i, real=real_i)
-                scaled = self.g_optimizer.scale_loss(g_loss)
+                total = g_loss
+                if self._g_history is not None:
+                    g_penalty = self._g_history.penalty(self.generator.trainable_variables) / _num_replicas()
+                    total = g_loss + g_penalty
+                scaled = self.g_optimizer.scale_loss(total)
             variables = self.generator.trainable_variables
             grads = g_tape.gradient(scaled, variables)
             self.g_optimizer.apply_gradients(zip(grads, variables))
+            if self._g_history is not None:
+                _assign_all(self._g_history.update_pairs(variables))
+                self._trackers["g_penalty"].update_state(g_penalty * _num_replicas())
             if self.ema_generator is not None:
                 self._update_ema()
             self._trackers["g_loss"].update_state(g_loss * _num_replicas())
@@ -823,6 +858,26 @@ def _parse_adaptive_l2(value):
     if not (0 < cfg["min"] <= cfg["initial"] <= cfg["max"]) or cfg["factor"] <= 1.0:
         raise ValueError(f"adaptive_d_l2 needs 0 < min <= initial <= max and factor > 1, got {cfg}")
     return cfg
+
+
+def _parse_historical(value):
+    if value is None or value is False:
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        value = {"generator": float(value), "discriminator": float(value)}
+    if not isinstance(value, dict) or set(value) - {"generator", "discriminator"}:
+        raise ValueError(
+            f"historical_averaging must be a positive float or a dict with keys 'generator' and/or "
+            f"'discriminator', got {value!r}"
+        )
+    cfg = {}
+    for key, weight in value.items():
+        if weight is None or weight == 0:
+            continue
+        if isinstance(weight, bool) or not isinstance(weight, (int, float, np.integer, np.floating)) or weight < 0:
+            raise ValueError(f"historical_averaging[{key!r}] must be a number >= 0, got {weight!r}")
+        cfg[key] = float(weight)
+    return cfg or None
 
 
 def _loss_scaled(optimizer):

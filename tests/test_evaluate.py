@@ -45,6 +45,29 @@ def test_all_metrics_on_real_images(tmp_path, monkeypatch):
         evaluate(real, ["parzen"], num=100, reference="mnist:train")
 
 
+def test_fid_and_kid_together_run_the_feature_network_over_the_reference_once(tmp_path, monkeypatch):
+    from kerasgan.metrics import evaluate as evaluate_module
+
+    sizes = []
+    original = evaluate_module.FeatureNet.__call__
+
+    def counting(self, images, **kwargs):
+        sizes.append(len(images))
+        return original(self, images, **kwargs)
+
+    monkeypatch.setattr(evaluate_module.FeatureNet, "__call__", counting)
+    real = data.load_arrays("mnist", split="train", limit=300)
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "a"))
+    both = evaluate(real, ["fid", "kid"], num=300)
+    assert sizes == [300, 10000]  # the samples, then the reference set once
+    assert len(list((tmp_path / "a" / "stats").glob("*.npz"))) == 1  # and its statistics were cached
+    # FID from the reused features equals FID from separately computed statistics.
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "b"))
+    alone = evaluate(real, ["fid"], num=300)
+    assert both["fid"] == pytest.approx(alone["fid"], rel=1e-9)
+    assert both["protocol"]["reference_size"] == alone["protocol"]["reference_size"] == 10000
+
+
 def test_eval_errors():
     x = np.zeros((4, 28, 28, 1), "float32")
     with pytest.raises(ValueError, match="unknown metrics"):

@@ -69,8 +69,13 @@ def reference_features(reference, net, limit=None):
     return feats
 
 
-def reference_statistics(reference, net, limit=None):
-    """(mu, sigma, size) of the reference set's features, cached by protocol."""
+def reference_statistics(reference, net, limit=None, features=None):
+    """(mu, sigma, size) of the reference set's features, cached by protocol.
+
+    ``features``: the reference set's features if the caller has them already
+    (computed by ``reference_features`` with the same ``net`` and ``limit``);
+    on a cache miss they are used instead of running ``net`` again.
+    """
     from kerasgan.metrics.frechet import activation_statistics
     from kerasgan.zoo.registry import home
 
@@ -81,15 +86,14 @@ def reference_statistics(reference, net, limit=None):
         with np.load(path, allow_pickle=False) as f:
             if str(f["key"]) == key:
                 return f["mu"], f["sigma"], int(f["size"])
-    images = _reference_images(reference, limit)
-    feats, _ = net(images)
+    feats = net(_reference_images(reference, limit))[0] if features is None else features
     mu, sigma = activation_statistics(feats)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     with open(tmp, "wb") as f:
-        np.savez(f, mu=mu, sigma=sigma, size=len(images), key=key)
+        np.savez(f, mu=mu, sigma=sigma, size=len(feats), key=key)
     os.replace(tmp, path)
-    return mu, sigma, len(images)
+    return mu, sigma, len(feats)
 
 
 def evaluate(
@@ -149,8 +153,10 @@ def evaluate(
     feats, probs = net(images, verbose=verbose)
     result = {}
     protocol = {**net.protocol, "num_generated": int(len(images)), "seed": seed, "samples": source}
+    # KID and the k-NN metrics need every reference feature; FID then reuses them.
+    real = reference_features(reference, net) if set(metrics) & _NEEDS_REFERENCE_FEATURES else None
     if "fid" in metrics:
-        mu_r, sigma_r, size = reference_statistics(reference, net)
+        mu_r, sigma_r, size = reference_statistics(reference, net, features=real)
         mu_g, sigma_g = activation_statistics(feats)
         result["fid"] = frechet_distance_from_stats(mu_g, sigma_g, mu_r, sigma_r)
         protocol.update(reference=reference, reference_size=size)
@@ -158,7 +164,6 @@ def evaluate(
         from kerasgan.metrics.kid import kernel_distance
         from kerasgan.metrics.precision_recall import density_coverage, precision_recall
 
-        real = reference_features(reference, net)
         protocol.update(reference=reference, reference_size=len(real))
         if "kid" in metrics:
             mean, std = kernel_distance(feats, real, subsets=100, subset_size=1000, seed=seed)

@@ -21,6 +21,9 @@ def kernel_distance(act_a, act_b, subsets=100, subset_size=1000, degree=3, gamma
     Kernel ``k(x, y) = (gamma * x.y + coef0) ** degree`` with ``gamma = 1 / d``
     by default. ``subset_size`` is capped at the smaller set's size; subsets
     are drawn without replacement with ``numpy.random.default_rng(seed)``.
+    The std is the spread over subsets: when both sets are no larger than
+    ``subset_size`` every subset is the whole set and the std is 0, which
+    says nothing about the estimate's sampling error.
 
     Returns:
         ``(mean, std)`` as floats.

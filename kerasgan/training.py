@@ -24,6 +24,7 @@ import math
 import os
 import re
 import time
+import warnings
 
 import keras
 import numpy as np
@@ -232,6 +233,18 @@ class Run:
             if os.path.exists(weights):
                 os.remove(weights)
 
+    def finished_model(self):
+        """``(step, model.keras path, history)`` of a run that ended here, or None."""
+        model = os.path.join(self.output, "model.keras")
+        try:
+            with open(os.path.join(self.output, "config.json")) as f:
+                step = int(json.load(f)["steps"])
+            with open(os.path.join(self.output, "history.json")) as f:
+                history = json.load(f)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return (step, model, history) if os.path.isfile(model) else None
+
     def clean_temporaries(self):
         for path in glob.glob(os.path.join(self.checkpoint_dir, ".tmp-*")) + glob.glob(
             os.path.join(self.output, ".tmp-*")
@@ -370,7 +383,10 @@ def train(
         checkpoint_every: steps between checkpoints (default: no
             checkpoints). A checkpoint is always written after the last step.
         keep_checkpoints: how many complete checkpoints to keep.
-        resume: continue from the last complete checkpoint in ``output``.
+        resume: continue from the last complete checkpoint in ``output``,
+            or from its finished ``model.keras`` if that is newer (a run
+            trained without checkpoints can be extended with a larger
+            ``steps``); with neither it warns and starts at step 0.
 
     Returns:
         dict with ``model``, ``model_path``, ``last_grid``, ``history``,
@@ -413,9 +429,20 @@ def train(
     initial_step, history, start_weights = 0, {}, None
     if resume:
         latest = run.latest_checkpoint()
-        if latest is not None:
+        finished = run.finished_model()
+        if latest is not None and (finished is None or latest[0] >= finished[0]):
             initial_step, start_weights, manifest = latest
             history = manifest.get("history", {})
+        elif finished is not None:
+            # A run that ended without checkpoints (checkpoint_every=None):
+            # its model.keras holds the same state as a last-step checkpoint.
+            initial_step, start_weights, history = finished
+        else:
+            warnings.warn(
+                f"{run.output} holds no complete checkpoint and no finished model: training starts at step 0 "
+                f"(pass --checkpoint-every N to make a run resumable part-way)",
+                stacklevel=2,
+            )
         if initial_step >= steps:
             raise ValueError(
                 f"the run in {run.output} already reached step {initial_step} of {steps}: "

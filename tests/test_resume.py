@@ -75,6 +75,28 @@ def test_resume_in_process_equals_uninterrupted(tmp_path):
     _assert_run_folder_sound(str(tmp_path / "part"))
 
 
+def test_a_run_without_checkpoints_is_extended_from_its_finished_model(tmp_path):
+    # Trained with no checkpoints at all, then resumed to more steps: the same
+    # weights as one uninterrupted run (model.keras holds optimizer and RNG state).
+    full = training.train({**CONFIG, "steps": 8}, tmp_path / "full", sample_every=4, verbose=0)
+    training.train({**CONFIG, "steps": 4}, tmp_path / "part", sample_every=4, verbose=0)
+    assert not (tmp_path / "part" / "checkpoints").exists()
+    resumed = training.train({"steps": 8}, tmp_path / "part", resume=True, verbose=0)
+    assert resumed["initial_step"] == 4
+    _assert_same_weights(str(tmp_path / "full" / "model.keras"), str(tmp_path / "part" / "model.keras"))
+    for key, values in full["history"].items():
+        np.testing.assert_allclose(resumed["history"][key], values, rtol=1e-6)
+    with pytest.raises(ValueError, match="already reached step 8 of 8"):
+        training.train(None, tmp_path / "part", resume=True, verbose=0)
+
+
+def test_resume_with_nothing_to_resume_warns_and_starts_at_zero(tmp_path):
+    training.Run(tmp_path).write_config({**CONFIG, "steps": 2})
+    with pytest.warns(UserWarning, match="no complete checkpoint and no finished model: training starts at step 0"):
+        result = training.train(None, tmp_path, resume=True, verbose=0)
+    assert result["initial_step"] == 0
+
+
 def test_keeps_last_k_checkpoints_and_refuses_to_clobber(tmp_path):
     training.train({**CONFIG, "steps": 10}, tmp_path, checkpoint_every=2, keep_checkpoints=2, verbose=0)
     names = sorted(n for n in os.listdir(tmp_path / "checkpoints"))

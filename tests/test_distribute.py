@@ -33,6 +33,7 @@ EQUIVALENCE = textwrap.dedent(
         "sngan": (dict(d_norm="spectral", sync_batch_norm=True), dict(loss="hinge")),
         # The third D step is penalised towards the average of the first two.
         "historical": (dict(sync_batch_norm=True), dict(historical_averaging=1000.0, d_steps=3)),
+        "vbn": (dict(g_norm="virtual", sync_batch_norm=True), dict()),  # reference statistics set on every replica
     }
     name = sys.argv[1]
     model_args, compile_args = VARIANTS[name]
@@ -79,7 +80,7 @@ def _run(code, *args, env=None, timeout=300):
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
-@pytest.mark.parametrize("variant", ["dcgan", "wgan_gp", "sngan", "historical"])
+@pytest.mark.parametrize("variant", ["dcgan", "wgan_gp", "sngan", "historical", "vbn"])
 def test_one_mirrored_step_equals_one_device_step(variant):
     out = _run(EQUIVALENCE, variant)
     assert out.returncode == 0, out.stderr[-3000:]

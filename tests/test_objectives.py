@@ -304,6 +304,45 @@ def test_historical_averaging_for_one_player_only():
         gan.compile(historical_averaging={"generator": -1.0})
 
 
+def test_virtual_batch_norm_generator_uses_the_reference_batch_and_no_batch_mates(tmp_path):
+    gan = _gan(g_norm="virtual")
+    layers = [lyr for lyr in gan.generator.layers if "norm" in type(lyr).__name__.lower()]
+    assert [type(lyr).__name__ for lyr in layers] == ["VirtualBatchNormalization"] * 2
+    gan.compile()
+    seen = []
+    record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append((
+        gan.generator.get_layer("project").kernel.numpy().copy(),
+        gan.generator.get_layer("project_vbn").reference_mean.numpy().copy(),
+    )))
+    gan.fit(_images(24), batch_size=8, epochs=1, verbose=0, callbacks=[record])
+    # Each step first records the reference statistics with the weights it starts from.
+    z_ref = gan.vbn_reference_latents.numpy()
+    for (kernel_before, _), (_, reference_mean) in zip(seen, seen[1:]):
+        want = (z_ref @ kernel_before).reshape(64, 7, 7, -1).mean(axis=(0, 1, 2))
+        np.testing.assert_allclose(reference_mean, want, rtol=1e-4, atol=1e-6)
+    # After fit the first VBN layer holds the statistics of the fixed reference
+    # latents through the current projection (computed here by hand).
+    assert z_ref.shape == (64, 8)
+    project = gan.generator.get_layer("project").kernel.numpy()
+    h = (z_ref @ project).reshape(64, 7, 7, -1)
+    vbn = gan.generator.get_layer("project_vbn")
+    np.testing.assert_allclose(vbn.reference_mean.numpy(), h.mean(axis=(0, 1, 2)), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(vbn.reference_mean_square.numpy(), (h**2).mean(axis=(0, 1, 2)), rtol=1e-4, atol=1e-7)
+    assert float(vbn.reference_count.numpy()) == 64.0
+    # A sample does not depend on the other samples of its batch.
+    z = gan.latents(5, seed=1)
+    np.testing.assert_allclose(gan.generator(z).numpy()[1:], gan.generator(z[1:]).numpy(), atol=1e-6)
+    # Config and state survive saving.
+    path = str(tmp_path / "vbn.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.get_config()["g_norm"] == "virtual"
+    np.testing.assert_array_equal(loaded.vbn_reference_latents.numpy(), z_ref)
+    np.testing.assert_allclose(loaded.sample(4, seed=0), gan.sample(4, seed=0), atol=1e-6)
+    with pytest.raises(ValueError, match="unknown generator norm 'layer'"):
+        _gan(g_norm="layer")
+
+
 def test_bad_option_values_are_refused():
     gan = _gan()
     with pytest.raises(ValueError, match="clip_weights must be a positive number"):

@@ -72,14 +72,20 @@ class VirtualBatchNormalization(keras.layers.Layer):
         channels = (input_shape[-1],)
         self.gamma = self.add_weight(shape=channels, initializer=self.gamma_initializer, name="gamma")
         self.beta = self.add_weight(shape=channels, initializer=self.beta_initializer, name="beta")
+        # The reference statistics are the same on every replica (one fixed
+        # reference batch through the same weights), so under tf.distribute
+        # they are assigned from a replica context like this.
         self.reference_mean = self.add_weight(
-            shape=channels, initializer="zeros", trainable=False, name="reference_mean"
+            shape=channels, initializer="zeros", trainable=False, name="reference_mean",
+            aggregation="only_first_replica",
         )
         self.reference_mean_square = self.add_weight(
-            shape=channels, initializer="zeros", trainable=False, name="reference_mean_square"
+            shape=channels, initializer="zeros", trainable=False, name="reference_mean_square",
+            aggregation="only_first_replica",
         )
         self.reference_count = self.add_weight(
-            shape=(), initializer="zeros", trainable=False, name="reference_count"
+            shape=(), initializer="zeros", trainable=False, name="reference_count",
+            aggregation="only_first_replica",
         )
 
     def set_reference(self, reference_activations):

@@ -109,7 +109,17 @@ class GAN(keras.Model):
             for name in ("d_loss", "g_loss", "d_real", "d_fake", "d_penalty", "g_penalty", "ada_p")
         }
         self._active_metrics = ["d_loss", "g_loss", "d_real", "d_fake"]
+        # Virtual batch normalization in G: a fixed reference batch of latents
+        # (saved with the model) whose statistics every VBN layer records
+        # with the current weights at the start of each training step.
+        self.vbn_reference_latents = None
+        if _has_vbn(generator):
+            self.vbn_reference_latents = keras.Variable(
+                stateless_latents(self.latent_dim, latent_distribution, VBN_REFERENCE_SIZE, 1000003 + (seed or 0)),
+                trainable=False, name="vbn_reference_latents", aggregation="only_first_replica",
+            )
         self.build((None, self.latent_dim))
+        self.refresh_vbn_reference()
 
     # ------------------------------------------------------------------ set-up
     @staticmethod
@@ -549,7 +559,25 @@ class GAN(keras.Model):
         _assign_all(pairs)
         self.ema_updates.assign_add(1)
 
+    def refresh_vbn_reference(self, ema=True):
+        """Has every VirtualBatchNormalization layer of G (and the EMA G) record the reference batch's statistics.
+
+        Called for G at the start of every training step (in the traced
+        step) and, eagerly, for both after ``fit`` and on construction, so
+        sampling uses statistics of the current weights. A no-op without VBN.
+        """
+        if self.vbn_reference_latents is None:
+            return
+        from kerasgan.layers.virtual_batch_normalization import set_reference_batch
+
+        z = tf.convert_to_tensor(self.vbn_reference_latents)
+        set_reference_batch(self.generator, z, training=True)
+        if ema and self.ema_generator is not None:
+            set_reference_batch(self.ema_generator, z, training=True)
+
     def train_step(self, data):
+        if self.vbn_reference_latents is not None:
+            self.refresh_vbn_reference(ema=False)
         real, labels, latents = self._unpack(data)
         k = self.d_steps
         for i in range(k):
@@ -607,7 +635,9 @@ class GAN(keras.Model):
             raise ValueError("the GAN is not compiled: call gan.compile() (or gan.compile(...))")
         dataset = self._as_dataset(x, y, batch_size, shuffle)
         # The dataset is already shuffled; Keras' own shuffle does not apply.
-        return super().fit(dataset, epochs=epochs, shuffle=False, **kwargs)
+        history = super().fit(dataset, epochs=epochs, shuffle=False, **kwargs)
+        self.refresh_vbn_reference()  # statistics of the final weights for sampling
+        return history
 
     def _as_dataset(self, x, y, batch_size, shuffle):
         if x is None:
@@ -888,6 +918,16 @@ def _loss_scaled(optimizer):
 
 def _deserialize_optimizer(config):
     return keras.optimizers.deserialize(config)
+
+
+#: Size of the fixed reference batch of generators with virtual batch normalization.
+VBN_REFERENCE_SIZE = 64
+
+
+def _has_vbn(network):
+    from kerasgan.layers.virtual_batch_normalization import VirtualBatchNormalization
+
+    return any(isinstance(layer, VirtualBatchNormalization) for layer in network._flatten_layers(include_self=True, recursive=True))
 
 
 def stateless_latents(latent_dim, distribution, num, seed):

@@ -4,6 +4,7 @@ import keras
 
 from kerasgan.layers.minibatch_discrimination import MinibatchDiscrimination
 from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
+from kerasgan.layers.virtual_batch_normalization import VirtualBatchNormalization
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
 
@@ -33,6 +34,18 @@ def _batch_norm(name, synchronized=False):
     )
 
 
+G_NORMS = ("batch", "virtual")
+
+
+def _g_norm(norm, name, synchronized=False):
+    if norm == "virtual":
+        # Salimans et al. 2016, 3.4: statistics of a fixed reference batch and the example itself.
+        return VirtualBatchNormalization(
+            epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), name=name.replace("_bn", "_vbn")
+        )
+    return _batch_norm(name, synchronized)
+
+
 def _check_image_shape(image_shape):
     if len(tuple(image_shape)) != 3:
         raise ValueError(f"image_shape must be (H, W, C), got {tuple(image_shape)}")
@@ -47,7 +60,7 @@ def _check_image_shape(image_shape):
     return h, c
 
 
-def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_size=4, sync_batch_norm=False):
+def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_size=4, sync_batch_norm=False, norm="batch"):
     """The DCGAN generator: project-and-reshape, then stride-2 transposed convs.
 
     Batch norm and ReLU after every layer but the last, which is ``tanh``
@@ -59,7 +72,12 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_
         width: feature maps of the last hidden layer (w); the first has
             ``w * 2**(n-1)``. Default 64, or 128 (the paper's) at 64x64.
         kernel_size: transposed-conv kernel (4 as in the reference code).
+        norm: ``"batch"`` (the paper's) or ``"virtual"`` (virtual batch
+            normalization, Salimans et al. 2016; ``kerasgan.models.GAN``
+            refreshes its reference batch every training step).
     """
+    if norm not in G_NORMS:
+        raise ValueError(f"unknown generator norm {norm!r}: choose one of {', '.join(G_NORMS)}")
     size, channels = _check_image_shape(image_shape)
     base, ups = _LAYOUTS[size]
     width = _DEFAULT_WIDTH[size] if width is None else int(width)
@@ -67,14 +85,14 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_
     z = keras.Input((latent_dim,), name="z")
     x = keras.layers.Dense(base * base * filters[0], use_bias=False, kernel_initializer=_init(), name="project")(z)
     x = keras.layers.Reshape((base, base, filters[0]), name="reshape")(x)
-    x = _batch_norm("project_bn", sync_batch_norm)(x)
+    x = _g_norm(norm, "project_bn", sync_batch_norm)(x)
     x = keras.layers.ReLU(name="project_relu")(x)
     for i, f in enumerate(filters[1:], start=1):
         x = keras.layers.Conv2DTranspose(
             f, kernel_size, strides=2, padding="same", use_bias=False,
             kernel_initializer=_init(), name=f"deconv{i}",
         )(x)
-        x = _batch_norm(f"deconv{i}_bn", sync_batch_norm)(x)
+        x = _g_norm(norm, f"deconv{i}_bn", sync_batch_norm)(x)
         x = keras.layers.ReLU(name=f"deconv{i}_relu")(x)
     x = keras.layers.Conv2DTranspose(
         channels, kernel_size, strides=2, padding="same", use_bias=False,
@@ -155,6 +173,10 @@ class DCGAN(GAN):
         d_norm: discriminator normalization, ``"batch"`` (the paper's),
             ``"layer"`` (WGAN-GP critic), ``"spectral"`` (SNGAN) or ``"none"``.
         d_minibatch_kernels: > 0 adds minibatch discrimination to D.
+        g_norm: generator normalization, ``"batch"`` (the paper's) or
+            ``"virtual"`` (virtual batch normalization, Salimans et al. 2016,
+            3.4: each sample is normalized with a fixed reference batch's
+            statistics and its own, never its batch-mates').
         sync_batch_norm: batch-norm statistics over the global batch under a
             ``tf.distribute`` strategy (``BatchNormalization(synchronized=True)``),
             so N replicas train as one device on the same batch.
@@ -186,6 +208,7 @@ class DCGAN(GAN):
         d_norm="batch",
         d_minibatch_kernels=0,
         sync_batch_norm=False,
+        g_norm="batch",
         seed=None,
         **kwargs,
     ):
@@ -200,10 +223,12 @@ class DCGAN(GAN):
             "d_minibatch_kernels": int(d_minibatch_kernels),
             "sync_batch_norm": bool(sync_batch_norm),
         }
+        if g_norm != "batch":  # configs of batch-norm models stay as they were
+            self._arch_config["g_norm"] = g_norm
         for key in ("generator", "discriminator", "latent_distribution"):
             kwargs.pop(key, None)
         super().__init__(
-            generator=dcgan_generator(image_shape, latent_dim, g_width, kernel_size, sync_batch_norm),
+            generator=dcgan_generator(image_shape, latent_dim, g_width, kernel_size, sync_batch_norm, g_norm),
             discriminator=dcgan_discriminator(
                 image_shape, d_width, kernel_size, d_norm, d_minibatch_kernels, sync_batch_norm
             ),

@@ -113,6 +113,9 @@ def test_resume_skips_corrupt_newest_checkpoint(tmp_path):
     training.train({**CONFIG, "steps": 6}, tmp_path, checkpoint_every=3, verbose=0)
     newest = tmp_path / "checkpoints" / "ckpt-0000006.weights.h5"
     newest.write_bytes(newest.read_bytes()[:1000])  # truncated, as by a dying disk
+    # ...and the job died before writing its final model (a finished run would resume from that).
+    for name in ("model.keras", "config.json", "history.json"):
+        (tmp_path / name).unlink()
     run = training.Run(tmp_path)
     assert run.latest_checkpoint()[0] == 3
     result = training.train({"steps": 6}, tmp_path, resume=True, verbose=0)

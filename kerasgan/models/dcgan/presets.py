@@ -103,7 +103,7 @@ _entry(
     "wgan_mnist",
     "WGAN (weight clipping, n_critic 5, RMSProp) with DCGAN networks, 28x28 MNIST",
     "Arjovsky, Chintala & Bottou, Wasserstein GAN, ICML 2017 (arXiv:1701.07875)",
-    steps=2000,
+    steps=8000,
     compile_args={
         "loss": "wasserstein",
         "clip_weights": 0.01,
@@ -112,8 +112,8 @@ _entry(
         "d_optimizer": {"class_name": "RMSprop", "config": {"learning_rate": 5e-5}},
     },
     files={
-        "generator.weights.h5": "a4164be1b95cf598fe53ba3828fa991dc51b846065d20ce32bf5dd5b26eae586",
-        "discriminator.weights.h5": "183400f4bf3192a3b7dd1971db583c0f712949f6d727aed323a55c46345a22d4",
+        "generator.weights.h5": "030a955b474b34bcbaf307c810c9b7f6bc44f41827046c13a02f2311fadb1ebb",
+        "discriminator.weights.h5": "796f79b2b59f03ceca3cb90180cc449e6b7051de52b10cf811170ee93c333c74",
     },
 )
 _entry(

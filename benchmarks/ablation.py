@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/ablation.py [--steps 1000] [--variants dcgan,lsgan,...] [--num 5000] [--inception-num 0]
+                                  [--time-steps 0]
 
 Each variant trains the same DCGAN networks (28x28, latent 100, default
 widths) on real MNIST with ``kerasgan.training.train``: same steps, batch 64,
@@ -11,6 +12,12 @@ test images), Inception FID (``--inception-num`` samples vs the 10k test
 images' cached statistics; skipped when 0 — it costs about 0.1-0.2 s per
 image on a 2-core CPU) and wall time per 1k generator steps. Runs are kept
 in ``--runs`` so a later call only trains the missing variants.
+
+The training runs' wall time depends on what else the machine did while each
+ran (runs may come from different invocations). ``--time-steps N`` instead
+times 3 blocks of N generator steps of every variant back to back in this
+invocation (after a warm-up that traces the step), on the same in-memory
+MNIST batches, and reports the fastest block and its ratio to plain DCGAN.
 """
 
 import argparse
@@ -22,6 +29,10 @@ import time
 from _common import command_line, machine_description, setup_environment, write_result
 
 setup_environment()
+
+
+#: Variants whose step costs what plain DCGAN's does: their timing spread shows the timing noise.
+SAME_WORK_AS_DCGAN = ("dcgan", "label_smoothing", "lsgan", "hinge", "ttur")
 
 
 def _adam(lr, b1, b2=0.999):
@@ -48,6 +59,9 @@ VARIANTS = {
     "feature_matching": ({}, {"feature_matching": True}),
     "minibatch_disc": ({"d_minibatch_kernels": 50}, {}),
     "adaptive_d_l2": ({}, {"adaptive_d_l2": {"initial": 1e-4}}),
+    # Salimans 2016 give no weight; 0.1 makes the pull comparable to the loss gradients here.
+    "historical_averaging": ({}, {"historical_averaging": 0.1}),
+    "virtual_batch_norm": ({"g_norm": "virtual"}, {}),
 }
 
 
@@ -57,6 +71,7 @@ def main():
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--num", type=int, default=5000)
     parser.add_argument("--inception-num", type=int, default=0)
+    parser.add_argument("--time-steps", type=int, default=0, help="time this many steps per variant in this invocation")
     parser.add_argument("--runs", default=str(pathlib.Path(__file__).resolve().parent / "runs" / "ablation"))
     args = parser.parse_args()
     names = [v.strip() for v in args.variants.split(",") if v.strip()]
@@ -101,6 +116,35 @@ def main():
         print(json.dumps(row), flush=True)
         # The table is rewritten after every variant, so an interrupted run keeps what it measured.
         write_table(args, header, rows, names)
+    if args.time_steps:
+        from kerasgan import data
+
+        images = data.load_arrays("mnist", split="train")
+        time_variant(*VARIANTS["dcgan"], 10, images, repeats=1)  # the process's first fits run slower
+        for row in rows:
+            row["timed_sec_per_1k"] = time_variant(*VARIANTS[row["variant"]], args.time_steps, images)
+            print(json.dumps({"variant": row["variant"], "timed_sec_per_1k": row["timed_sec_per_1k"]}), flush=True)
+        write_table(args, header, rows, names)
+
+
+def time_variant(model_args, compile_args, steps, images, batch=64, warmup=5, repeats=3):
+    """Seconds per 1,000 generator steps of one variant: the fastest of ``repeats`` timed blocks, after ``warmup`` steps."""
+    import keras
+
+    from kerasgan.models import DCGAN
+
+    keras.utils.set_random_seed(0)
+    gan = DCGAN(image_shape=(28, 28, 1), latent_dim=100, seed=0, **model_args)
+    gan.compile(**compile_args)
+    per_step = batch * gan.d_steps
+    gan.fit(images[: per_step * warmup], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    timed = images[per_step * warmup : per_step * (warmup + steps)]
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        gan.fit(timed, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        best = min(best, time.perf_counter() - start)
+    return 1000 * best / steps
 
 
 def write_table(args, header, rows, names):
@@ -116,17 +160,37 @@ def write_table(args, header, rows, names):
         f"MNIST classifier features. Inception FID: "
         + (f"{args.inception_num} samples vs the 10k test images (biased upward at this sample size; compare "
            f"rows, not papers)." if args.inception_num else "not measured in this run (--inception-num 0).")
-        + " Time: wall seconds per 1,000 generator steps (n_critic = 5 variants do 5,000 critic steps).",
+        + " Time: wall seconds per 1,000 generator steps (n_critic = 5 variants do 5,000 critic steps), "
+        + (f"the fastest of 3 timed blocks of {args.time_steps} steps per variant, back to back in this invocation "
+           f"(after 5 warm-up steps), on the same MNIST batches; 'time vs dcgan' is the ratio to plain DCGAN's time."
+           if args.time_steps else
+           "from each training run (runs made in different invocations saw different machine load)."),
         "",
-        "| variant | MNIST-feature FID | vs dcgan | classes covered | KL to uniform | Inception FID | s / 1k steps |",
-        "|---|---|---|---|---|---|---|",
     ]
+    timed = bool(rows) and all("timed_sec_per_1k" in r for r in rows)
+    if timed:
+        lines += ["| variant | MNIST-feature FID | vs dcgan | classes covered | KL to uniform | Inception FID | s / 1k steps | time vs dcgan |",
+                  "|---|---|---|---|---|---|---|---|"]
+    else:
+        lines += ["| variant | MNIST-feature FID | vs dcgan | classes covered | KL to uniform | Inception FID | s / 1k steps |",
+                  "|---|---|---|---|---|---|---|"]
     for r in rows:
         ratio = f"{r['mnist_fid'] / base['mnist_fid']:.2f}x" if base else "-"
         inception = f"{r['inception_fid']:.1f}" if r["inception_fid"] is not None else "-"
-        lines.append(f"| {r['variant']} | {r['mnist_fid']:.1f} | {ratio} | {r['classes']} | {r['kl']:.3f} | "
-                     f"{inception} | {r['sec_per_1k']:.0f} |")
+        line = f"| {r['variant']} | {r['mnist_fid']:.1f} | {ratio} | {r['classes']} | {r['kl']:.3f} | {inception} | "
+        if timed:
+            t_ratio = f"{r['timed_sec_per_1k'] / base['timed_sec_per_1k']:.2f}x" if base else "-"
+            line += f"{r['timed_sec_per_1k']:.0f} | {t_ratio} |"
+        else:
+            line += f"{r['sec_per_1k']:.0f} |"
+        lines.append(line)
     lines += ["", "Lower FID is better; a ratio above 1.00x means the variant did worse than plain DCGAN."]
+    same_work = [r for r in rows if r["variant"] in SAME_WORK_AS_DCGAN and "timed_sec_per_1k" in r]
+    if timed and len(same_work) > 1:
+        times = [r["timed_sec_per_1k"] for r in same_work]
+        lines += ["", f"Timing noise: {', '.join(r['variant'] for r in same_work)} do the same work per step as dcgan "
+                      f"(only the loss formula or learning rate differs) and took {min(times):.0f}–{max(times):.0f} s "
+                      f"(a {max(times) / min(times):.2f}x spread); time differences smaller than that are noise."]
     missing = [n for n in names if n not in {r["variant"] for r in rows}]
     if missing:
         lines += ["", f"Not measured yet (run interrupted or still going): {', '.join(missing)}."]

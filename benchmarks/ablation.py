@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/ablation.py [--steps 1000] [--variants dcgan,lsgan,...] [--num 5000] [--inception-num 0]
-                                  [--time-steps 0]
+                                  [--baseline-seeds 1] [--time-steps 0]
 
 Each variant trains the same DCGAN networks (28x28, latent 100, default
 widths) on real MNIST with ``kerasgan.training.train``: same steps, batch 64,
@@ -12,6 +12,9 @@ test images), Inception FID (``--inception-num`` samples vs the 10k test
 images' cached statistics; skipped when 0 — it costs about 0.1-0.2 s per
 image on a 2-core CPU) and wall time per 1k generator steps. Runs are kept
 in ``--runs`` so a later call only trains the missing variants.
+
+``--baseline-seeds N`` also trains plain DCGAN with seeds 1..N-1 and states
+the spread of its scores: the seed noise against which the rows compare.
 
 The training runs' wall time depends on what else the machine did while each
 ran (runs may come from different invocations). ``--time-steps N`` instead
@@ -71,6 +74,8 @@ def main():
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--num", type=int, default=5000)
     parser.add_argument("--inception-num", type=int, default=0)
+    parser.add_argument("--baseline-seeds", type=int, default=1,
+                        help="also train plain DCGAN with seeds 1..N-1 and report the seed spread of its scores")
     parser.add_argument("--time-steps", type=int, default=0, help="time this many steps per variant in this invocation")
     parser.add_argument("--runs", default=str(pathlib.Path(__file__).resolve().parent / "runs" / "ablation"))
     args = parser.parse_args()
@@ -86,22 +91,38 @@ def main():
     from kerasgan.metrics.evaluate import evaluate
 
     header = machine_description()
-    rows = []
+    rows, baseline = [], []
     for name in names:
-        model_args, compile_args = VARIANTS[name]
-        run = pathlib.Path(args.runs) / f"{name}_{args.steps}"
-        if not (run / "model.keras").is_file():
-            config = {"architecture": "dcgan", "dataset": "mnist", "steps": args.steps, "batch_size": 64, "seed": 0,
-                      "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100, **model_args},
-                      "compile_args": compile_args}
-            training.train(config, str(run), verbose=0)
-        cached = run / f"scores_num{args.num}_inception{args.inception_num}.json"
-        if cached.is_file():  # scored before with the same protocol
-            row = json.loads(cached.read_text())
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-            write_table(args, header, rows, names)
-            continue
+        rows.append(score_run(name, 0, args, training, evaluate, keras))
+        # The table is rewritten after every variant, so an interrupted run keeps what it measured.
+        write_table(args, header, rows, names, baseline)
+    for seed in range(1, args.baseline_seeds):
+        baseline.append(score_run("dcgan", seed, args, training, evaluate, keras))
+        write_table(args, header, rows, names, baseline)
+    if args.time_steps:
+        from kerasgan import data
+
+        images = data.load_arrays("mnist", split="train")
+        time_variant(*VARIANTS["dcgan"], 10, images, repeats=1)  # the process's first fits run slower
+        for row in rows:
+            row["timed_sec_per_1k"] = time_variant(*VARIANTS[row["variant"]], args.time_steps, images)
+            print(json.dumps({"variant": row["variant"], "timed_sec_per_1k": row["timed_sec_per_1k"]}), flush=True)
+        write_table(args, header, rows, names, baseline)
+
+
+def score_run(name, seed, args, training, evaluate, keras):
+    """Trains (unless kept in ``--runs``) and scores one variant with one seed; returns its row."""
+    model_args, compile_args = VARIANTS[name]
+    run = pathlib.Path(args.runs) / (f"{name}_{args.steps}" + (f"_seed{seed}" if seed else ""))
+    if not (run / "model.keras").is_file():
+        config = {"architecture": "dcgan", "dataset": "mnist", "steps": args.steps, "batch_size": 64, "seed": seed,
+                  "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100, **model_args},
+                  "compile_args": compile_args}
+        training.train(config, str(run), verbose=0)
+    cached = run / f"scores_num{args.num}_inception{args.inception_num}.json"
+    if cached.is_file():  # scored before with the same protocol
+        row = json.loads(cached.read_text())
+    else:
         seconds = json.loads((run / "config.json").read_text())["seconds"]
         gan = keras.models.load_model(run / "model.keras")
         scores = evaluate(gan, ["fid", "coverage"], num=args.num, features="mnist", seed=0)
@@ -112,19 +133,8 @@ def main():
                "kl": scores["coverage"]["kl_to_uniform"], "inception_fid": inception,
                "sec_per_1k": 1000 * seconds / args.steps}
         cached.write_text(json.dumps(row))
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-        # The table is rewritten after every variant, so an interrupted run keeps what it measured.
-        write_table(args, header, rows, names)
-    if args.time_steps:
-        from kerasgan import data
-
-        images = data.load_arrays("mnist", split="train")
-        time_variant(*VARIANTS["dcgan"], 10, images, repeats=1)  # the process's first fits run slower
-        for row in rows:
-            row["timed_sec_per_1k"] = time_variant(*VARIANTS[row["variant"]], args.time_steps, images)
-            print(json.dumps({"variant": row["variant"], "timed_sec_per_1k": row["timed_sec_per_1k"]}), flush=True)
-        write_table(args, header, rows, names)
+    print(json.dumps({**row, "seed": seed}), flush=True)
+    return row
 
 
 def time_variant(model_args, compile_args, steps, images, batch=64, warmup=5, repeats=3):
@@ -147,7 +157,7 @@ def time_variant(model_args, compile_args, steps, images, batch=64, warmup=5, re
     return 1000 * best / steps
 
 
-def write_table(args, header, rows, names):
+def write_table(args, header, rows, names, baseline=()):
     base = next((r for r in rows if r["variant"] == "dcgan"), None)
     lines = [
         f"# Ablation on MNIST: {args.steps} generator steps per variant, batch 64, seed 0",
@@ -185,6 +195,16 @@ def write_table(args, header, rows, names):
             line += f"{r['sec_per_1k']:.0f} |"
         lines.append(line)
     lines += ["", "Lower FID is better; a ratio above 1.00x means the variant did worse than plain DCGAN."]
+    base_rows = ([base] if base else []) + list(baseline)
+    if len(base_rows) > 1:
+        fids = [r["mnist_fid"] for r in base_rows]
+        text = (f"Seed spread: plain DCGAN trained with seeds 0–{len(base_rows) - 1} (same steps, everything else equal) "
+                f"scored MNIST-feature FID {min(fids):.1f}–{max(fids):.1f}")
+        if all(r["inception_fid"] is not None for r in base_rows):
+            inc = [r["inception_fid"] for r in base_rows]
+            text += f" and Inception FID {min(inc):.1f}–{max(inc):.1f}"
+        lines += ["", text + "; rows that differ from dcgan by less than that spread are within seed noise "
+                             "(every variant above ran with seed 0 only)."]
     same_work = [r for r in rows if r["variant"] in SAME_WORK_AS_DCGAN and "timed_sec_per_1k" in r]
     if timed and len(same_work) > 1:
         times = [r["timed_sec_per_1k"] for r in same_work]

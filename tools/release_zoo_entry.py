@@ -66,7 +66,8 @@ def main(name, run_dir):
     old = out / "config.json"
     if old.exists():
         previous = json.loads(old.read_text())
-        if "metrics" in previous:
+        if "metrics" in previous and previous.get("files") == files:
+            # Scores of these exact weights stay; scores of earlier weights would be stale.
             config["metrics"] = previous["metrics"]
     tmp = out / ".tmp-config.json"
     tmp.write_text(json.dumps(config, indent=2, default=list) + "\n")

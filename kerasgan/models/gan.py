@@ -576,8 +576,7 @@ class GAN(keras.Model):
             set_reference_batch(self.ema_generator, z, training=True)
 
     def train_step(self, data):
-        if self.vbn_reference_latents is not None:
-            self.refresh_vbn_reference(ema=False)
+        self.refresh_vbn_reference(ema=False)
         real, labels, latents = self._unpack(data)
         k = self.d_steps
         for i in range(k):

@@ -6,6 +6,10 @@ Submodules are imported on first use, so ``import kerasgan`` and the CLI's
     import kerasgan
     gan = kerasgan.zoo.load("dcgan_mnist")
     images = gan.sample(16, seed=0)
+
+Keras classes (models, layers) are registered as soon as Keras is imported,
+before or after kerasgan, so ``keras.models.load_model("gan.keras")`` works
+after a plain ``import kerasgan`` (see ``kerasgan._registration``).
 """
 
 import importlib
@@ -27,6 +31,11 @@ _SUBMODULES = (
 )
 
 __all__ = list(_SUBMODULES) + ["__version__"]
+
+
+from kerasgan import _registration
+
+_registration.install()
 
 
 def __getattr__(name):

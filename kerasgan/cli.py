@@ -115,7 +115,7 @@ def build_parser():
     p.add_argument("model", help="zoo name or path to a .keras file")
     p.add_argument("--num", type=_positive(int), default=64, help="number of images (default 64)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", default="samples.png", help="output PNG (default samples.png)")
+    p.add_argument("--out", default="samples.png", help="a .png (one grid, default samples.png), an .npz (uint8 array 'x', written incrementally) or a folder (one PNG per sample)")
     p.add_argument("--weights", help="explicit weights file for a zoo entry")
 
     sub.add_parser("list", help="list architectures and zoo entries")
@@ -228,14 +228,49 @@ def _load_model(name_or_path, weights=None):
     return zoo.load(name_or_path, weights=weights if weights else True, compile=False)
 
 
+def _sample_target(out):
+    """("grid" | "npz" | "folder", absolute path) for ``kerasgan sample --out``."""
+    ext = os.path.splitext(out.rstrip("/" + os.sep))[1].lower()
+    if ext == ".png":
+        return "grid", _check_writable_file(out, ".png")
+    if ext == ".npz":
+        return "npz", _check_writable_file(out, ".npz")
+    if ext and not os.path.isdir(out):
+        raise CLIError(
+            f"--out {out} must end with .png (one grid), .npz (all samples as a uint8 array) or name a folder "
+            f"(one PNG per sample)"
+        )
+    folder = os.path.abspath(out)
+    if os.path.exists(folder) and (not os.path.isdir(folder) or os.listdir(folder)):
+        raise CLIError(f"--out {folder} exists and is not an empty folder: choose a new or empty folder for the PNGs")
+    _check_writable_file(os.path.join(folder, "00000000.png"), ".png")
+    return "folder", folder
+
+
 def cmd_sample(args):
-    out = _check_writable_file(args.out, ".png")
+    kind, out = _sample_target(args.out)
     _quiet_tensorflow()
+    from kerasgan.utils import sample_files
     from kerasgan.utils.images import save_grid
 
     gan = _load_model(args.model, args.weights)
-    images = gan.sample(args.num, seed=args.seed)
-    save_grid(images, out)
+    if kind == "grid":
+        try:
+            sample_files.check_grid_size(args.num, gan.image_shape)
+        except ValueError as err:
+            raise CLIError(str(err))
+        save_grid(gan.sample(args.num, seed=args.seed), out)
+    else:
+        progress = None
+        if args.num > 10000:
+            import keras
+
+            progress = keras.utils.Progbar(args.num, unit_name="image").add
+        batches = gan.iter_samples(args.num, seed=args.seed)
+        if kind == "npz":
+            sample_files.write_npz(batches, out, args.num, gan.image_shape, progress=progress)
+        else:
+            sample_files.write_png_folder(batches, out, args.num, progress=progress)
     print(f"wrote {args.num} samples to {out}")
 
 

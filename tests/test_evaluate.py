@@ -92,3 +92,35 @@ def test_eval_cli_writes_json(tmp_path, capsys, monkeypatch):
     result = json.loads(out.read_text())
     assert result["fid"] > 50  # an untrained generator is far from MNIST
     assert result["protocol"]["num_generated"] == 200
+
+
+def test_a_gan_is_scored_chunk_by_chunk_with_the_same_result(tmp_path, monkeypatch):
+    # evaluate(gan) streams iter_samples through the feature network (1,000 at
+    # a time) and keeps running statistics; scores equal those of the array.
+    import importlib
+
+    import keras
+
+    from kerasgan import models
+
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    evaluate_module = importlib.import_module("kerasgan.metrics.evaluate")
+    sizes = []
+    original = evaluate_module.FeatureNet.__call__
+
+    def counting(self, images, **kwargs):
+        sizes.append(len(images))
+        return original(self, images, **kwargs)
+
+    keras.utils.set_random_seed(0)
+    gan = models.DCGAN(image_shape=(28, 28, 1), latent_dim=8, g_width=8, d_width=8, seed=0)
+    streamed = evaluate(gan, ["fid", "coverage", "classifier_score"], num=2500, seed=3)
+    monkeypatch.setattr(evaluate_module.FeatureNet, "__call__", counting)
+    streamed_again = evaluate(gan, ["fid", "coverage"], num=2500, seed=3)
+    assert sizes == [1000, 1000, 500]  # never all samples at once
+    whole = evaluate(gan.sample(2500, seed=3, batch_size=1000), ["fid", "coverage", "classifier_score"], num=2500)
+    assert streamed["fid"] == pytest.approx(whole["fid"], rel=1e-9)
+    assert streamed_again["fid"] == pytest.approx(whole["fid"], rel=1e-9)
+    assert streamed["coverage"] == whole["coverage"]
+    assert streamed["classifier_score"] == pytest.approx(whole["classifier_score"], rel=1e-9)
+    assert streamed["protocol"]["samples"] == "generator" and streamed["protocol"]["num_generated"] == 2500

@@ -53,3 +53,24 @@ def test_errors():
         frechet_distance(np.zeros((3, 2)), np.zeros((3, 4)))
     with pytest.raises(ValueError, match="NaN"):
         frechet_distance(np.full((3, 2), np.nan), np.zeros((3, 2)))
+
+
+def test_running_statistics_equal_the_statistics_of_all_chunks():
+    from kerasgan.metrics.frechet import RunningStatistics, activation_statistics
+
+    rng = np.random.default_rng(0)
+    act = rng.normal(3.0, 2.0, size=(257, 6)) + np.linspace(0, 50, 6)
+    stats = RunningStatistics()
+    for chunk in (act[:1], act[1:100], act[100:100], act[100:]):
+        stats.update(chunk)
+    mu, sigma = stats.result()
+    mu_ref, sigma_ref = activation_statistics(act)
+    np.testing.assert_allclose(mu, mu_ref, rtol=1e-12)
+    np.testing.assert_allclose(sigma, sigma_ref, rtol=1e-10, atol=1e-12)
+    assert stats.count == 257
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        RunningStatistics().update(act[:1]).result()
+    with pytest.raises(ValueError, match="5 features, earlier chunks had 6"):
+        stats.update(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="NaN"):
+        RunningStatistics().update(np.full((2, 2), np.nan))

@@ -124,7 +124,7 @@ def evaluate(
     Returns:
         dict with one entry per metric and ``protocol``.
     """
-    from kerasgan.metrics.frechet import activation_statistics, frechet_distance_from_stats
+    from kerasgan.metrics.frechet import RunningStatistics, frechet_distance_from_stats
     from kerasgan.metrics.mnist_features import classifier_score, mode_coverage
 
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
@@ -144,20 +144,55 @@ def evaluate(
     if not reference.partition(":")[0]:
         raise ValueError(f"reference must be a 'source:split' string such as 'mnist:test', got {reference!r}")
     net = FeatureNet(features, resize=resize)
-    if hasattr(images_or_gan, "sample"):
-        images = images_or_gan.sample(int(num), seed=seed)
+    num = int(num)
+    if hasattr(images_or_gan, "iter_samples"):
+        # Generated chunk by chunk: memory does not grow with num for FID and
+        # coverage (running statistics, one label per sample).
+        batches = images_or_gan.iter_samples(num, seed=seed, batch_size=1000)
+        source = "generator"
+    elif hasattr(images_or_gan, "sample"):
+        batches = iter([images_or_gan.sample(num, seed=seed)])
         source = "generator"
     else:
-        images = np.asarray(images_or_gan)[: int(num)]
+        images = np.asarray(images_or_gan)[:num]
+        batches = (images[i : i + 1000] for i in range(0, len(images), 1000))
         source = "images"
-    feats, probs = net(images, verbose=verbose)
+    keep_features = bool(set(metrics) & _NEEDS_REFERENCE_FEATURES)
+    keep_probs = bool(set(metrics) & {"classifier_score", "is"})
+    keep_images = "parzen" in metrics
+    running = RunningStatistics()
+    kept_feats, kept_probs, kept_images, labels = [], [], [], []
+    bar = None
+    if verbose:
+        import keras
+
+        bar = keras.utils.Progbar(num, unit_name="image")
+    generated = 0
+    for batch in batches:
+        feats, probs = net(batch)
+        generated += len(batch)
+        running.update(feats)
+        if keep_features:
+            kept_feats.append(feats)
+        if probs is not None:
+            labels.append(np.argmax(probs, axis=-1).astype("int64"))
+            if keep_probs:
+                kept_probs.append(probs)
+        if keep_images:
+            kept_images.append(np.asarray(batch))
+        if bar is not None:
+            bar.add(len(batch))
+    feats = np.concatenate(kept_feats) if keep_features else None
+    probs = np.concatenate(kept_probs) if keep_probs else None
+    if keep_images:
+        images = np.concatenate(kept_images)
     result = {}
-    protocol = {**net.protocol, "num_generated": int(len(images)), "seed": seed, "samples": source}
+    protocol = {**net.protocol, "num_generated": generated, "seed": seed, "samples": source}
     # KID and the k-NN metrics need every reference feature; FID then reuses them.
-    real = reference_features(reference, net) if set(metrics) & _NEEDS_REFERENCE_FEATURES else None
+    real = reference_features(reference, net) if keep_features else None
     if "fid" in metrics:
         mu_r, sigma_r, size = reference_statistics(reference, net, features=real)
-        mu_g, sigma_g = activation_statistics(feats)
+        mu_g, sigma_g = running.result()
         result["fid"] = frechet_distance_from_stats(mu_g, sigma_g, mu_r, sigma_r)
         protocol.update(reference=reference, reference_size=size)
     if set(metrics) & _NEEDS_REFERENCE_FEATURES:
@@ -173,7 +208,7 @@ def evaluate(
         if "dc" in metrics:
             result["dc"] = density_coverage(real, feats, k=5)
     if "coverage" in metrics:
-        result["coverage"] = mode_coverage(probs)
+        result["coverage"] = mode_coverage(np.concatenate(labels))
     for name in ("classifier_score", "is"):
         if name in metrics:
             mean, std = classifier_score(probs)

@@ -22,6 +22,58 @@ def activation_statistics(act):
     return act.mean(axis=0), np.cov(act, rowvar=False)
 
 
+class RunningStatistics:
+    """Mean and covariance (ddof=1, float64) of activations seen chunk by chunk.
+
+    Memory is one ``D x D`` matrix however many activations pass through, so
+    FID over millions of samples needs no more than FID over thousands. Chunks
+    are merged with the pairwise update of Chan, Golub & LeVeque (1979): each
+    chunk is centred on its own mean, so the result agrees with
+    ``activation_statistics`` on the concatenated activations to rounding.
+
+    Example:
+        >>> stats = RunningStatistics()
+        >>> for chunk in chunks: stats.update(chunk)
+        >>> mu, sigma = stats.result()
+    """
+
+    def __init__(self):
+        self.count = 0
+        self.mean = None
+        self._m2 = None
+
+    def update(self, act):
+        act = np.asarray(act)
+        if act.ndim != 2:
+            raise ValueError(f"activations must be a 2-D array (samples, features), got shape {act.shape}")
+        if self.count and act.shape[1] != self.mean.shape[0]:
+            raise ValueError(f"activations have {act.shape[1]} features, earlier chunks had {self.mean.shape[0]}")
+        if act.shape[0] == 0:
+            return self
+        act = act.astype("float64")
+        if not np.all(np.isfinite(act)):
+            raise ValueError("activations contain NaN or Inf values")
+        n_b = act.shape[0]
+        mean_b = act.mean(axis=0)
+        centred = act - mean_b
+        m2_b = centred.T @ centred
+        if self.count == 0:
+            self.count, self.mean, self._m2 = n_b, mean_b, m2_b
+            return self
+        n = self.count + n_b
+        delta = mean_b - self.mean
+        self._m2 = self._m2 + m2_b + np.outer(delta, delta) * (self.count * n_b / n)
+        self.mean = self.mean + delta * (n_b / n)
+        self.count = n
+        return self
+
+    def result(self):
+        """``(mu, sigma)``; needs at least 2 activations."""
+        if self.count < 2:
+            raise ValueError(f"activations need at least 2 samples to estimate a covariance, got {self.count}")
+        return self.mean.copy(), self._m2 / (self.count - 1)
+
+
 def frechet_distance_from_stats(mu1, sigma1, mu2, sigma2):
     """``||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1^1/2 S2 S1^1/2)^1/2)``.
 

@@ -732,9 +732,42 @@ class GAN(keras.Model):
     def sample(self, num, seed=None, batch_size=256):
         """``num`` images, float32 numpy in [-1, 1] of shape (num, H, W, C).
 
-        The same ``seed`` gives the same images.
+        The same ``seed`` gives the same images. For more images than fit in
+        memory, iterate over ``iter_samples`` instead.
         """
-        return self.generate(self.latents(num, seed), batch_size=batch_size)
+        num = _positive_int(num, "num")
+        if seed is None:
+            seed = int(np.random.randint(0, 2**31 - 1))
+        out = np.empty((num,) + tuple(self.image_shape), "float32")
+        start = 0
+        for images in self.iter_samples(num, seed, batch_size=batch_size):
+            out[start : start + len(images)] = images
+            start += len(images)
+        return out
+
+    def iter_samples(self, num, seed=0, batch_size=256):
+        """Yields the images of ``sample(num, seed)`` in batches, with bounded memory.
+
+        Latents are drawn block by block (``LATENT_BLOCK`` rows at a time), so
+        memory does not grow with ``num``: write millions of samples to disk or
+        feed them to a metric batch by batch.
+
+        Args:
+            num: total number of images.
+            seed: the seed of ``sample``; the concatenated batches equal
+                ``sample(num, seed)``.
+            batch_size: images per yielded batch (the last one may be smaller).
+
+        Yields:
+            float32 numpy arrays ``(n, H, W, C)`` in [-1, 1].
+        """
+        num = _positive_int(num, "num")
+        batch_size = _positive_int(batch_size, "batch_size")
+        for start in range(0, num, LATENT_BLOCK):
+            z = stateless_latents(self.latent_dim, self.latent_distribution, min(LATENT_BLOCK, num - start), int(seed), start=start)
+            for b in range(0, int(z.shape[0]), batch_size):
+                images = self._generate(z[b : b + batch_size], None, training=False, ema=True)
+                yield tf.cast(images, tf.float32).numpy()
 
     # ------------------------------------------------------------------ export
     def serving_generator(self):
@@ -929,13 +962,41 @@ def _has_vbn(network):
     return any(isinstance(layer, VirtualBatchNormalization) for layer in network._flatten_layers(include_self=True, recursive=True))
 
 
-def stateless_latents(latent_dim, distribution, num, seed):
-    """Latents (num, latent_dim) drawn statelessly from ``seed``; shared by sample() and export."""
-    shape = tf.stack([tf.cast(num, tf.int32), latent_dim])
-    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-    if distribution == "uniform":
-        return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
-    return tf.random.stateless_normal(shape, seed)
+#: Latents are drawn in blocks of this many rows, block k from the stateless
+#: seed (seed, k): any range of rows can be drawn without drawing the rows
+#: before it, so sampling millions of images needs bounded memory. Block 0
+#: is the stream ``sample`` always drew, so up to 65,536 samples are the same
+#: as before blocks existed.
+LATENT_BLOCK = 65536
+
+
+def stateless_latents(latent_dim, distribution, num, seed, start=0):
+    """Rows ``[start, start + num)`` of the latents drawn statelessly from ``seed``.
+
+    Shared by ``sample()``, ``iter_samples()`` and export (it is made of
+    TensorFlow ops, so it also runs inside a SavedModel signature).
+    """
+    start = tf.cast(start, tf.int64)
+    end = start + tf.cast(num, tf.int64)
+    seed = tf.cast(seed, tf.int64)
+    block = tf.constant(LATENT_BLOCK, tf.int64)
+
+    def draw(k, rows):  # the first `rows` rows of block k
+        shape = tf.stack([tf.cast(rows, tf.int32), latent_dim])
+        key = tf.stack([seed, k])
+        if distribution == "uniform":
+            return tf.random.stateless_uniform(shape, key, minval=-1.0, maxval=1.0)
+        return tf.random.stateless_normal(shape, key)
+
+    def body(k, parts):
+        lo = tf.maximum(start, k * block) - k * block
+        hi = tf.minimum(end, (k + 1) * block) - k * block
+        return k + 1, parts.write(parts.size(), draw(k, hi)[lo:hi])
+
+    parts = tf.TensorArray(tf.float32, size=0, dynamic_size=True, infer_shape=False,
+                           element_shape=tf.TensorShape([None, latent_dim]))
+    _, parts = tf.while_loop(lambda k, parts: k * block < end, body, [start // block, parts])
+    return tf.cond(end > start, parts.concat, lambda: tf.zeros([0, latent_dim], tf.float32))
 
 
 def _swap_leading(x):

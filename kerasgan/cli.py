@@ -133,7 +133,7 @@ def build_parser():
 
     p = sub.add_parser("eval", help="score a zoo model or .keras file (FID with an explicit protocol)")
     p.add_argument("model", help="zoo name or path to a .keras file")
-    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, parzen")
+    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen")
     p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
     p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
     p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
@@ -367,7 +367,10 @@ def cmd_eval(args):
     for key, value in result.items():
         if key == "protocol":
             continue
-        if isinstance(value, dict) and "classes_covered" in value:
+        if isinstance(value, dict) and "class_shares" in value:
+            print(f"| share of samples read with p > {value['threshold']:g} | {value['share']:.3f} |")
+            print(f"| smallest class share | {min(value['class_shares']):.3f} |")
+        elif isinstance(value, dict) and "classes_covered" in value:
             print(f"| classes covered | {value['classes_covered']} / {len(value['histogram'])} |")
             print(f"| KL(class histogram || uniform) | {value['kl_to_uniform']:.4f} |")
         elif isinstance(value, dict) and "std_error" in value:

@@ -124,3 +124,26 @@ def test_a_gan_is_scored_chunk_by_chunk_with_the_same_result(tmp_path, monkeypat
     assert streamed["coverage"] == whole["coverage"]
     assert streamed["classifier_score"] == pytest.approx(whole["classifier_score"], rel=1e-9)
     assert streamed["protocol"]["samples"] == "generator" and streamed["protocol"]["num_generated"] == 2500
+
+
+def test_confident_share_by_hand_and_on_real_digits(tmp_path, monkeypatch):
+    from kerasgan.metrics.mnist_features import confident_share
+
+    probs = np.array([[0.95, 0.05, 0.0], [0.5, 0.5, 0.0], [0.0, 0.05, 0.95], [0.0, 0.91, 0.09]])
+    result = confident_share(probs)
+    assert result["share"] == 0.75 and result["num_samples"] == 4
+    assert result["class_shares"] == [0.5, 0.25, 0.25]  # argmax of row 2 (a tie) is class 0
+    assert confident_share(probs, threshold=0.94)["share"] == 0.5
+    with pytest.raises(ValueError, match="threshold"):
+        confident_share(probs, threshold=1.0)
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    real, labels = data.load_arrays("mnist", split="test", limit=1000, labels=True)
+    scores = evaluate(real, ["confident"], num=1000)["confident"]
+    assert scores["share"] > 0.95 and min(scores["class_shares"]) > 0.07
+    # Ambiguous digits (two digits of different classes overlaid) are not read with confidence.
+    # (Uniform noise is: the classifier is overconfident off the data, so this share is no OOD test.)
+    other = np.random.default_rng(0).permutation(1000)
+    blends = (0.5 * (real + real[other]))[labels != labels[other]][:500]
+    assert evaluate(blends, ["confident"], num=500)["confident"]["share"] < 0.6
+    with pytest.raises(ValueError, match="features='mnist'"):
+        evaluate(real, ["confident"], num=10, features="inception")

@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 FEATURES = ("mnist", "inception")
-METRICS = ("fid", "kid", "pr", "dc", "is", "coverage", "classifier_score", "parzen")
+METRICS = ("fid", "kid", "pr", "dc", "is", "coverage", "classifier_score", "confident", "parzen")
 _NEEDS_REFERENCE_FEATURES = {"kid", "pr", "dc"}
 
 
@@ -112,7 +112,9 @@ def evaluate(
             log-likelihood of the reference set in pixel space with [0, 1]
             pixels, sigma chosen on the last images of the reference
             source's train split, as in Goodfellow et al. 2014). ``is``, ``classifier_score`` and
-            ``coverage`` need ``features="mnist"``.
+            ``coverage`` need ``features="mnist"``; so does ``confident``
+            (share of samples whose top class has probability > 0.9, and
+            the share of each class).
         num: generated samples.
         reference: ``source:split`` of the reference set (e.g. ``mnist:test``).
         features: ``mnist`` (the shipped 28x28 classifier) or ``inception``
@@ -125,7 +127,7 @@ def evaluate(
         dict with one entry per metric and ``protocol``.
     """
     from kerasgan.metrics.frechet import RunningStatistics, frechet_distance_from_stats
-    from kerasgan.metrics.mnist_features import classifier_score, mode_coverage
+    from kerasgan.metrics.mnist_features import classifier_score, confident_share, mode_coverage
 
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     if not metrics:
@@ -135,8 +137,8 @@ def evaluate(
         close = [c for m in unknown for c in difflib.get_close_matches(str(m), METRICS, n=1)]
         hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         raise ValueError(f"unknown metrics {unknown}: {hint}choose from {', '.join(METRICS)}")
-    if features != "mnist" and set(metrics) & {"coverage", "classifier_score", "is"}:
-        raise ValueError("is, coverage and classifier_score need features='mnist' (they use its class probabilities)")
+    if features != "mnist" and set(metrics) & {"coverage", "classifier_score", "is", "confident"}:
+        raise ValueError("is, coverage, confident and classifier_score need features='mnist' (they use its class probabilities)")
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}")
     if not isinstance(reference, str):
@@ -158,7 +160,7 @@ def evaluate(
         batches = (images[i : i + 1000] for i in range(0, len(images), 1000))
         source = "images"
     keep_features = bool(set(metrics) & _NEEDS_REFERENCE_FEATURES)
-    keep_probs = bool(set(metrics) & {"classifier_score", "is"})
+    keep_probs = bool(set(metrics) & {"classifier_score", "is", "confident"})
     keep_images = "parzen" in metrics
     running = RunningStatistics()
     kept_feats, kept_probs, kept_images, labels = [], [], [], []
@@ -209,6 +211,8 @@ def evaluate(
             result["dc"] = density_coverage(real, feats, k=5)
     if "coverage" in metrics:
         result["coverage"] = mode_coverage(np.concatenate(labels))
+    if "confident" in metrics:
+        result["confident"] = confident_share(probs)
     for name in ("classifier_score", "is"):
         if name in metrics:
             mean, std = classifier_score(probs)

@@ -288,6 +288,37 @@ def _normalise(value):
     return json.loads(json.dumps(value, default=_json_default))
 
 
+def load_checkpoint(output, step=None):
+    """The GAN of run folder ``output`` at checkpoint ``step`` (default: the newest complete one).
+
+    The model is built from the run's saved config and the checkpoint's
+    sha256 is checked first; use it to score or release any step of a run.
+
+    Raises:
+        FileNotFoundError: no run config, or no complete checkpoint at ``step``.
+    """
+    run = Run(output)
+    config = run.read_config()
+    complete = {s: (w, m) for s, w, m in run.checkpoints() if os.path.isfile(w) and sha256(w) == m.get("sha256")}
+    if step is None:
+        if not complete:
+            raise FileNotFoundError(f"{run.output} holds no complete checkpoint")
+        step = max(complete)
+    if step not in complete:
+        raise FileNotFoundError(
+            f"{run.output} holds no complete checkpoint at step {step}: steps available: {sorted(complete) or 'none'}"
+        )
+    from kerasgan import data
+
+    shape = config.get("model_args", {}).get("image_shape")
+    if shape is None:
+        dataset = data.load(config["dataset"], batch_size=2, seed=0)
+        shape = tuple(int(d) for d in dataset.element_spec.shape[1:])
+    gan = build_model(config, tuple(shape))
+    gan.load_weights(complete[step][0])
+    return gan
+
+
 def recipe_config(name):
     """The training config of zoo entry ``name`` (a copy you may change)."""
     from kerasgan import zoo

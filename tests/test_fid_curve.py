@@ -1,0 +1,70 @@
+"""Scoring a run's checkpoints (tools/fid_curve.py) and loading any checkpoint (training.load_checkpoint)."""
+
+import importlib.util
+import json
+import pathlib
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from kerasgan import training
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CONFIG = {"architecture": "dcgan", "dataset": "mnist", "batch_size": 8, "seed": 3,
+          "model_args": {"image_shape": (28, 28, 1), "latent_dim": 8, "g_width": 8, "d_width": 8, "ema_decay": 0.9}}
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("fid_curve", ROOT / "tools" / "fid_curve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    result = training.train({**CONFIG, "steps": 4}, out, checkpoint_every=2, keep_checkpoints=10, verbose=0)
+    return out, result["model"]
+
+
+def test_load_checkpoint_gives_the_model_of_that_step(run):
+    out, final = run
+    last = training.load_checkpoint(out)
+    assert int(last.g_optimizer.iterations.numpy()) == 4
+    np.testing.assert_array_equal(last.sample(5, seed=1), final.sample(5, seed=1))
+    first = training.load_checkpoint(out, 2)
+    assert int(first.g_optimizer.iterations.numpy()) == 2
+    assert not np.array_equal(first.sample(5, seed=1), final.sample(5, seed=1))
+    with pytest.raises(FileNotFoundError, match=r"no complete checkpoint at step 3: steps available: \[2, 4\]"):
+        training.load_checkpoint(out, 3)
+
+
+def test_curve_scores_every_checkpoint_once_and_selects_the_lowest(run, tmp_path, monkeypatch):
+    out, _ = run
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
+    tool = _tool()
+    curve = tool.score_run(out, num=200)
+    assert sorted(curve) == [2, 4]
+    for scores in curve.values():
+        assert scores["fid"] > 0 and 0 <= scores["confident"] <= 1 and 0 <= scores["classes_covered"] <= 10
+    cached = json.loads((out / "curve.json").read_text())
+    assert cached["protocol"] == {"num": 200, "reference": "mnist:train", "seed": 0, "features": "mnist"}
+    calls = []
+    monkeypatch.setattr(training, "load_checkpoint", lambda *a, **k: calls.append(a))
+    assert tool.score_run(out, num=200) == curve and calls == []  # cached: nothing re-scored
+    best, _ = tool.select(curve)
+    assert curve[best]["fid"] == min(c["fid"] for c in curve.values())
+
+
+def test_select_and_flatness_by_hand():
+    tool = _tool()
+    falling = {s: {"fid": 100.0 / s} for s in range(1, 10)}
+    assert tool.select(falling) == (9, False)
+    flat = {1: {"fid": 50.0}, 2: {"fid": 20.0}, 3: {"fid": 10.0}, 4: {"fid": 9.8}, 5: {"fid": 10.1}, 6: {"fid": 9.9}}
+    assert tool.select(flat) == (4, True)
+    root = ET.fromstring(tool.svg(flat, "t", selected=4))
+    polyline = root.find("{http://www.w3.org/2000/svg}polyline")
+    assert len(polyline.get("points").split()) == 6
+    assert root.find("{http://www.w3.org/2000/svg}circle") is not None

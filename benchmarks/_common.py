@@ -39,6 +39,20 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
+def cpu_vector_flags():
+    """The vector extensions that decide GAN step speed here: AVX2, AVX-512F, AVX512-BF16, AMX-BF16."""
+    names = {"avx2": "AVX2", "avx512f": "AVX-512F", "avx512_bf16": "AVX512-BF16", "amx_bf16": "AMX-BF16"}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return "/".join(v for k, v in names.items() if k in flags) or "none of AVX2/AVX-512"
+    except OSError:
+        pass
+    return "unknown"
+
+
 def machine_description():
     """One line: device(s), CPU model and cores, load, TF/Keras/Python versions, date."""
     import keras
@@ -62,7 +76,7 @@ def machine_description():
         load = "load average n/a"
     date = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     return (
-        f"device: {device}; CPU: {cpu_model()} ({platform.machine()}), {os.cpu_count()} cores "
+        f"device: {device}; CPU: {cpu_model()} ({platform.machine()}, {cpu_vector_flags()}), {os.cpu_count()} cores "
         f"({usable} usable), {load} at start; TensorFlow {tf.__version__}, Keras {keras.__version__}, "
         f"Python {platform.python_version()}; {date}"
     )

@@ -745,7 +745,7 @@ class GAN(keras.Model):
             start += len(images)
         return out
 
-    def iter_samples(self, num, seed=0, batch_size=256):
+    def iter_samples(self, num, seed=None, batch_size=256):
         """Yields the images of ``sample(num, seed)`` in batches, with bounded memory.
 
         Latents are drawn block by block (``LATENT_BLOCK`` rows at a time), so
@@ -755,7 +755,7 @@ class GAN(keras.Model):
         Args:
             num: total number of images.
             seed: the seed of ``sample``; the concatenated batches equal
-                ``sample(num, seed)``.
+                ``sample(num, seed)``. None draws a random seed.
             batch_size: images per yielded batch (the last one may be smaller).
 
         Yields:
@@ -763,6 +763,8 @@ class GAN(keras.Model):
         """
         num = _positive_int(num, "num")
         batch_size = _positive_int(batch_size, "batch_size")
+        if seed is None:
+            seed = int(np.random.randint(0, 2**31 - 1))
         for start in range(0, num, LATENT_BLOCK):
             z = stateless_latents(self.latent_dim, self.latent_distribution, min(LATENT_BLOCK, num - start), int(seed), start=start)
             for b in range(0, int(z.shape[0]), batch_size):

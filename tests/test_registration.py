@@ -26,6 +26,9 @@ LOADERS = {
     "kerasgan_first": "import kerasgan\nimport keras",
     "keras_first": "import keras\nimport kerasgan",
     "keras_submodule_after": "import kerasgan\nimport keras.models\nimport keras",
+    # TensorFlow loads Keras while it initialises itself (and probes for it first).
+    "tensorflow_after": "import kerasgan\nimport tensorflow\nimport keras",
+    "tensorflow_first": "import tensorflow\nimport kerasgan\nimport keras",
 }
 
 
@@ -63,13 +66,16 @@ def test_load_model_after_plain_import(saved_models, imports, tmp_path):
             expected = np.load(path[:-len('.keras')] + '.npy')
             np.testing.assert_allclose(gan.sample(3, seed=5), expected, atol=1e-6)
             print(type(gan).__name__)
+        from kerasgan import _registration
+        print("hook-removed" if not any(isinstance(f, _registration._KerasImportHook) for f in sys.meta_path) else "hook-left")
         """
     )
     # Run from an empty folder: nothing in the tests' folder may help the import.
     result = _run(code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     names = result.stdout.split()
-    assert names == [type(models.get_architecture(n)(**kw)).__name__ for n, kw, _ in SAVED]
+    assert names[:-1] == [type(models.get_architecture(n)(**kw)).__name__ for n, kw, _ in SAVED]
+    assert names[-1] == "hook-removed"  # the import hook takes itself out once its work is done
 
 
 def test_plain_import_does_not_load_tensorflow(tmp_path):

@@ -132,13 +132,14 @@ def main():
     names = [v.strip() for v in args.variants.split(",") if v.strip()]
     for name in names:
         parse_variant(name)  # fail before training anything
+    machine = machine_description()  # its load average is the one before training
     results = [train_variant(name, args.steps, args.eval_every, args.num) for name in names]
     text = "\n".join([
         "# FID reached per minute of training (dcgan_mnist recipe)",
         "",
         f"Command: `{command_line()}`",
         "",
-        machine_description(),
+        machine,
         "",
         f"Each variant: {args.steps} generator steps, batch 64, seed 0, one after the other in this invocation; "
         f"MNIST-feature FID of {args.num} samples (seed 0) vs MNIST train every {args.eval_every} steps; "

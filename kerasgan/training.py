@@ -446,7 +446,10 @@ def train(
     config["checkpoint_every"], config["sample_every"] = checkpoint_every, sample_every
 
     keras.utils.set_random_seed(seed)
-    if config.get("deterministic", True):
+    # Keras turns XLA off whenever op determinism is on, so an explicit
+    # jit_compile=True trains without it (XLA on CPU repeated its results
+    # here, but that is not guaranteed bit for bit).
+    if config.get("deterministic", config.get("jit_compile") is not True):
         # Same seed -> same weights, bit for bit, on the same machine and
         # versions (op determinism costs little on CPU).
         import tensorflow as tf

@@ -252,3 +252,21 @@ def test_log_coverage_records_mode_collapse_diagnostics(tmp_path):
     assert len(covered) == len(kl) == 2  # one value per epoch (2 steps each)
     assert all(1 <= c <= 10 and c == int(c) for c in covered)
     assert all(k >= 0 for k in kl)
+
+
+def test_jit_compile_on_really_compiles_with_xla(tmp_path):
+    # Keras drops XLA when op determinism is on; train() must not turn it on
+    # for an explicit jit_compile=True (a fresh process: determinism is global).
+    code = (
+        "import json, sys\n"
+        "from tensorflow.python.framework.config import is_op_determinism_enabled\n"
+        "from kerasgan import training\n"
+        "config = {'architecture': 'dcgan', 'dataset': 'mnist', 'batch_size': 8, 'seed': 3, 'steps': 2,\n"
+        "          'model_args': {'image_shape': (28, 28, 1), 'latent_dim': 8, 'g_width': 8, 'd_width': 8}, 'jit_compile': sys.argv[2] == 'on'}\n"
+        "gan = training.train(config, sys.argv[1], verbose=0)['model']\n"
+        "print(json.dumps([gan.jit_compile, is_op_determinism_enabled()]))\n"
+    )
+    for flag, expected in (("on", [True, False]), ("off", [False, True])):
+        result = subprocess.run([sys.executable, "-c", code, str(tmp_path / flag), flag], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert json.loads(result.stdout.strip().splitlines()[-1]) == expected

@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 
 from kerasgan import models
+from kerasgan.data import to_uint8
 from kerasgan.models import gan as gan_module
 from kerasgan.utils import sample_files
 
@@ -61,7 +62,7 @@ def test_export_sample_signature_draws_the_same_blocks(tiny_gan, small_blocks, t
     path = tiny_gan.export(str(tmp_path / "sm"))
     loaded = tf.saved_model.load(path)
     images = loaded.signatures["sample"](num=tf.constant(16), seed=tf.constant(3, tf.int64))["images"].numpy()
-    expected = np.round((tiny_gan.sample(16, seed=3).astype("float64") + 1) * 127.5).astype("uint8")
+    expected = to_uint8(tiny_gan.sample(16, seed=3))
     assert np.abs(images.astype(int) - expected.astype(int)).max() <= 1
 
 
@@ -71,7 +72,7 @@ def test_write_npz_streams_uint8_and_reads_back(tiny_gan, tmp_path):
         assert f.files == ["x"]
         x = f["x"]
     assert x.dtype == np.uint8 and x.shape == (50, 28, 28, 1)
-    np.testing.assert_array_equal(x, np.round((tiny_gan.sample(50, seed=1).astype("float64") + 1) * 127.5).astype("uint8"))
+    np.testing.assert_array_equal(x, to_uint8(tiny_gan.sample(50, seed=1)))
     # The data loader reads it back as a dataset.
     from kerasgan import data
 
@@ -100,7 +101,7 @@ def test_write_png_folder(tiny_gan, tmp_path):
     folder = sample_files.write_png_folder(tiny_gan.iter_samples(12, seed=2, batch_size=5), tmp_path / "pngs", 12)
     names = sorted(os.listdir(folder))
     assert names == [f"{i:08d}.png" for i in range(12)]
-    expected = np.round((tiny_gan.sample(12, seed=2).astype("float64") + 1) * 127.5).astype("uint8")
+    expected = to_uint8(tiny_gan.sample(12, seed=2))
     np.testing.assert_array_equal(np.asarray(Image.open(os.path.join(folder, names[11]))), expected[11, ..., 0])
     with pytest.raises(ValueError, match="not an empty folder"):
         sample_files.write_png_folder(tiny_gan.iter_samples(2, seed=2), folder, 2)
@@ -142,7 +143,7 @@ def test_cli_sample_to_npz_folder_and_refused_grid(tiny_model_file, tmp_path):
     gan = keras.models.load_model(tiny_model_file)
     with np.load(tmp_path / "s.npz") as f:
         x = f["x"]
-    np.testing.assert_array_equal(x, np.round((gan.sample(30, seed=2).astype("float64") + 1) * 127.5).astype("uint8"))
+    np.testing.assert_array_equal(x, to_uint8(gan.sample(30, seed=2)))
     result = _cli("sample", tiny_model_file, "--num", "3", "--out", tmp_path / "pngs")
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(os.listdir(tmp_path / "pngs")) == ["00000000.png", "00000001.png", "00000002.png"]

@@ -105,7 +105,7 @@ def build_parser():
     p.add_argument("--model-args", type=_json_object, help='architecture arguments as JSON, e.g. \'{"sync_batch_norm": true}\'')
     p.add_argument("--log-coverage", type=_positive(int), metavar="NUM", help="MNIST-like data: log classes covered and KL to uniform of NUM samples per epoch")
     p.add_argument("--checkpoint-every", type=_positive(int), help="steps between checkpoints in OUTPUT/checkpoints")
-    p.add_argument("--keep-checkpoints", type=_positive(int), default=3, help="complete checkpoints to keep (default 3)")
+    p.add_argument("--keep-checkpoints", type=_positive(int), help="complete checkpoints to keep (default 3, or the resumed run's)")
     p.add_argument("--resume", action="store_true", help="continue the run in --output from its last complete checkpoint (or its finished model.keras)")
     p.add_argument("--strategy", choices=("default", "mirrored", "multiworker", "tpu"), help="tf.distribute strategy")
     p.add_argument("--precision", choices=("float32", "mixed_float16", "mixed_bfloat16", "auto"), help="dtype policy (default float32)")

@@ -396,7 +396,7 @@ def train(
     verbose=1,
     callbacks=(),
     checkpoint_every=None,
-    keep_checkpoints=3,
+    keep_checkpoints=None,
     resume=False,
 ):
     """Trains a GAN as described by ``config`` and writes it to ``output``.
@@ -413,7 +413,8 @@ def train(
         sample_every: steps between sample grids (default: steps / 10).
         checkpoint_every: steps between checkpoints (default: no
             checkpoints). A checkpoint is always written after the last step.
-        keep_checkpoints: how many complete checkpoints to keep.
+        keep_checkpoints: how many complete checkpoints to keep (default 3;
+            a resumed run keeps the number it was started with unless told).
         resume: continue from the last complete checkpoint in ``output``,
             or from its finished ``model.keras`` if that is newer (a run
             trained without checkpoints can be extended with a larger
@@ -429,8 +430,10 @@ def train(
     """
     from kerasgan import data, distribute, models
 
-    run = Run(output, keep_checkpoints)
+    run = Run(output)
     config = _resolve_config(config, run, resume)
+    run.keep = _positive(keep_checkpoints or config.get("keep_checkpoints") or 3, "keep_checkpoints")
+    config["keep_checkpoints"] = run.keep
     steps = _positive(config.get("steps", 0) or 0, "steps")
     config["steps"] = steps
     seed = int(config.get("seed", 0) or 0)

@@ -109,6 +109,15 @@ def test_keeps_last_k_checkpoints_and_refuses_to_clobber(tmp_path):
         training.train({**CONFIG, "batch_size": 16, "steps": 20}, tmp_path, resume=True, verbose=0)
 
 
+def test_a_resumed_run_keeps_its_number_of_checkpoints(tmp_path):
+    training.train({**CONFIG, "steps": 4}, tmp_path, checkpoint_every=1, keep_checkpoints=10, verbose=0)
+    training.train({"steps": 8}, tmp_path, resume=True, verbose=0)  # no keep_checkpoints: the run's 10
+    steps = [step for step, _, _ in training.Run(tmp_path).checkpoints()]
+    assert steps == [1, 2, 3, 4, 5, 6, 7, 8]
+    training.train({"steps": 9}, tmp_path, resume=True, keep_checkpoints=2, verbose=0)  # told otherwise
+    assert [step for step, _, _ in training.Run(tmp_path).checkpoints()] == [8, 9]
+
+
 def test_resume_skips_corrupt_newest_checkpoint(tmp_path):
     training.train({**CONFIG, "steps": 6}, tmp_path, checkpoint_every=3, verbose=0)
     newest = tmp_path / "checkpoints" / "ckpt-0000006.weights.h5"

@@ -191,10 +191,14 @@ class Run:
             found.append((int(match.group(1)), weights, manifest))
         return sorted(found, key=lambda item: item[0])
 
+    def is_complete(self, weights, manifest):
+        """Whether a checkpoint's weights exist and match its manifest's sha256."""
+        return os.path.isfile(weights) and sha256(weights) == manifest.get("sha256")
+
     def latest_checkpoint(self):
         """The newest checkpoint whose weights match their manifest's sha256, or None."""
         for step, weights, manifest in reversed(self.checkpoints()):
-            if os.path.isfile(weights) and sha256(weights) == manifest.get("sha256"):
+            if self.is_complete(weights, manifest):
                 return step, weights, manifest
         return None
 
@@ -299,7 +303,7 @@ def load_checkpoint(output, step=None):
     """
     run = Run(output)
     config = run.read_config()
-    complete = {s: (w, m) for s, w, m in run.checkpoints() if os.path.isfile(w) and sha256(w) == m.get("sha256")}
+    complete = {s: w for s, w, m in run.checkpoints() if run.is_complete(w, m)}
     if step is None:
         if not complete:
             raise FileNotFoundError(f"{run.output} holds no complete checkpoint")
@@ -315,7 +319,7 @@ def load_checkpoint(output, step=None):
         dataset = data.load(config["dataset"], batch_size=2, seed=0)
         shape = tuple(int(d) for d in dataset.element_spec.shape[1:])
     gan = build_model(config, tuple(shape))
-    gan.load_weights(complete[step][0])
+    gan.load_weights(complete[step])
     return gan
 
 

@@ -40,6 +40,15 @@ class TrainingDiverged(RuntimeError):
     """A loss became NaN or Inf; the message names the step and the last good checkpoint."""
 
 
+def _steps_per_call(model):
+    """Training steps behind one ``on_train_batch_end`` call: the model's ``steps_per_execution``.
+
+    Keras runs ``steps_per_execution`` steps per call of the train function
+    and calls batch callbacks once per call, so step counters advance by it.
+    """
+    return int(getattr(model, "steps_per_execution", 1) or 1)
+
+
 class StopAtStep(keras.callbacks.Callback):
     """Stops ``fit`` after exactly ``steps`` training steps."""
 
@@ -49,7 +58,7 @@ class StopAtStep(keras.callbacks.Callback):
         self.seen = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self.seen += 1
+        self.seen += _steps_per_call(self.model)
         if self.seen >= self.steps:
             self.model.stop_training = True
 
@@ -72,7 +81,7 @@ class StopOnDivergence(keras.callbacks.Callback):
         self.diverged = None
 
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        self.step += _steps_per_call(self.model)
         for key, value in (logs or {}).items():
             if self.keys is None and "loss" not in key:
                 continue
@@ -104,7 +113,7 @@ class _RunCallback(keras.callbacks.Callback):
         self._z = self.model.latents(64, seed=self.run.seed)
 
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        self.step += _steps_per_call(self.model)
         if self.divergence.diverged:
             return
         if self.step % self.sample_every == 0 or self.step == self.steps:
@@ -344,6 +353,8 @@ def build_model(config, image_shape):
         compile_args["loss"] = config["loss"]
     if config.get("jit_compile") is not None:
         compile_args["jit_compile"] = config["jit_compile"]
+    if config.get("steps_per_execution"):
+        compile_args["steps_per_execution"] = int(config["steps_per_execution"])
     gan.compile(**compile_args)
     return gan
 
@@ -410,7 +421,10 @@ def train(
             optionally ``batch_size``, ``seed``, ``image_size``, ``loss``,
             ``model_args``, ``compile_args``, ``precision`` (float32,
             mixed_float16, mixed_bfloat16 or auto), ``strategy`` (default,
-            mirrored, multiworker, tpu) and ``jit_compile``. With
+            mirrored, multiworker, tpu), ``jit_compile`` and
+            ``steps_per_execution`` (steps per call of the train function;
+            it must divide ``steps`` and the checkpoint and sample
+            cadences). With
             ``resume=True`` it may be None (the saved config is used) or
             change only ``steps``.
         output: the run folder (see the module docstring).
@@ -449,8 +463,20 @@ def train(
     checkpoint_every = checkpoint_every or config.get("checkpoint_every")
     if checkpoint_every is not None:
         checkpoint_every = _positive(checkpoint_every, "checkpoint_every")
-    sample_every = _positive(sample_every or config.get("sample_every") or max(1, steps // 10), "sample_every")
+    # Steps run per call of the compiled train function (Keras's
+    # steps_per_execution): fewer Python round trips, the same updates.
+    # Callbacks see one call per spe steps, so every cadence is a multiple.
+    spe = _positive(config.get("steps_per_execution") or 1, "steps_per_execution")
+    config["steps_per_execution"] = spe
+    default_every = max(spe, steps // 10 // spe * spe)
+    sample_every = _positive(sample_every or config.get("sample_every") or default_every, "sample_every")
     config["checkpoint_every"], config["sample_every"] = checkpoint_every, sample_every
+    for key, value in (("steps", steps), ("checkpoint_every", checkpoint_every), ("sample_every", sample_every)):
+        if value is not None and value % spe:
+            raise ValueError(
+                f"{key}={value} is not a multiple of steps_per_execution={spe}: callbacks run once per "
+                f"{spe} steps, so pick {key} and steps_per_execution so that it divides"
+            )
 
     keras.utils.set_random_seed(seed)
     # Keras turns XLA off whenever op determinism is on, so an explicit
@@ -483,6 +509,11 @@ def train(
                 f"{run.output} holds no complete checkpoint and no finished model: training starts at step 0 "
                 f"(pass --checkpoint-every N to make a run resumable part-way)",
                 stacklevel=2,
+            )
+        if initial_step % spe:
+            raise ValueError(
+                f"the run in {run.output} stopped at step {initial_step}, not a multiple of "
+                f"steps_per_execution={spe}: resume with a steps_per_execution that divides {initial_step}"
             )
         if initial_step >= steps:
             raise ValueError(

@@ -67,6 +67,8 @@ def test_list_and_info_in_process(capsys):
         (["train", "dcgna", "--dataset", "mnist", "--steps", "1", "--output", "o"], "did you mean dcgan"),
         (["train", "dcgan", "--steps", "1", "--output", "o"], "--dataset is required"),
         (["train", "dcgan", "--dataset", "mnist", "--output", "o"], "--steps is required"),
+        (["train", "dcgan", "--dataset", "mnist", "--steps", "6", "--steps-per-execution", "4", "--output", "o"],
+         "steps=6 is not a multiple of steps_per_execution=4"),
         (["export", "dcgan_lsun", "--format", "savedmodel", "--quantize", "dynamic_int8", "--out", "o"], "tflite only"),
         (["convert", "pytorch-dcgan", "no_such.pth", "--out", "o"], "no such checkpoint"),
     ],

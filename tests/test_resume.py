@@ -75,6 +75,35 @@ def test_resume_in_process_equals_uninterrupted(tmp_path):
     _assert_run_folder_sound(str(tmp_path / "part"))
 
 
+def test_steps_per_execution_trains_the_same_steps_with_the_same_cadence(tmp_path):
+    # 4 steps per call of the train function: checkpoints, grids and the
+    # stopping step stay at the same global steps, and the weights equal
+    # those of a one-step-per-call run (op determinism on in both).
+    full = training.train({**CONFIG, "steps": 16}, tmp_path / "spe1", checkpoint_every=8, sample_every=4, verbose=0)
+    fast = training.train({**CONFIG, "steps": 16, "steps_per_execution": 4}, tmp_path / "spe4",
+                          checkpoint_every=8, sample_every=4, verbose=0)
+    assert fast["model"].steps_per_execution == 4
+    assert int(fast["model"].g_optimizer.iterations.numpy()) == 16
+    assert [s for s, _, _ in training.Run(tmp_path / "spe4").checkpoints()] == [8, 16]
+    assert sorted(os.listdir(tmp_path / "spe4" / "samples")) == [f"step_{s:06d}.png" for s in (4, 8, 12, 16)]
+    _assert_same_weights(str(tmp_path / "spe1" / "model.keras"), str(tmp_path / "spe4" / "model.keras"))
+    for key, values in full["history"].items():
+        np.testing.assert_allclose(fast["history"][key], values, rtol=1e-5)
+    # A resumed run may change it (it changes no update), and it is saved with the run.
+    training.train({**CONFIG, "steps": 8, "steps_per_execution": 4}, tmp_path / "part", checkpoint_every=8, verbose=0)
+    resumed = training.train({"steps": 16, "steps_per_execution": 2}, tmp_path / "part", resume=True, verbose=0)
+    assert resumed["initial_step"] == 8 and resumed["model"].steps_per_execution == 2
+    assert training.Run(tmp_path / "part").read_config()["steps_per_execution"] == 2
+    _assert_same_weights(str(tmp_path / "spe1" / "model.keras"), str(tmp_path / "part" / "model.keras"))
+
+
+@pytest.mark.parametrize("key,value", [("checkpoint_every", 6), ("sample_every", 3)])
+def test_steps_per_execution_must_divide_the_cadences(tmp_path, key, value):
+    with pytest.raises(ValueError, match=f"{key}={value} is not a multiple of steps_per_execution=4"):
+        training.train({**CONFIG, "steps": 16, "steps_per_execution": 4}, tmp_path, verbose=0, **{key: value})
+    assert not (tmp_path / "run_config.json").exists()
+
+
 def test_a_run_without_checkpoints_is_extended_from_its_finished_model(tmp_path):
     # Trained with no checkpoints at all, then resumed to more steps: the same
     # weights as one uninterrupted run (model.keras holds optimizer and RNG state).

@@ -225,3 +225,21 @@ def test_dcgan_lsun_layout_matches_the_paper():
     assert not any(isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)) for layer in g.layers + d.layers)
     with pytest.raises(ValueError, match="DCGAN supports square 28x28, 32x32 and 64x64"):
         models.DCGAN(image_shape=(48, 48, 3))
+
+
+def test_dcgan_latent_distribution_is_honoured_and_saved(tmp_path):
+    # It used to be dropped silently: DCGAN(latent_distribution="uniform") drew normal latents.
+    gan = models.DCGAN(**TINY["dcgan"][0], latent_distribution="uniform", seed=0)
+    z = np.asarray(gan.latents(4000, seed=0))
+    assert gan.latent_distribution == "uniform"
+    assert z.min() >= -1.0 and z.max() <= 1.0 and abs(z.std() - 1 / np.sqrt(3)) < 0.01
+    assert models.DCGAN.from_config(gan.get_config()).latent_distribution == "uniform"
+    gan.compile()
+    gan.save(tmp_path / "u.keras")
+    loaded = keras.models.load_model(tmp_path / "u.keras")
+    assert loaded.latent_distribution == "uniform"
+    np.testing.assert_array_equal(loaded.sample(3, seed=1), gan.sample(3, seed=1))
+    # The default keeps the configs of existing (zoo) models unchanged.
+    assert "latent_distribution" not in models.DCGAN(**TINY["dcgan"][0]).get_config()
+    with pytest.raises(ValueError, match="latent_distribution must be one of"):
+        models.DCGAN(**TINY["dcgan"][0], latent_distribution="gamma")

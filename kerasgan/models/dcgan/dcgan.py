@@ -177,6 +177,8 @@ class DCGAN(GAN):
             ``"virtual"`` (virtual batch normalization, Salimans et al. 2016,
             3.4: each sample is normalized with a fixed reference batch's
             statistics and its own, never its batch-mates').
+        latent_distribution: ``"normal"`` (z ~ N(0, I), the default) or
+            ``"uniform"`` (z ~ U(-1, 1), the paper's).
         sync_batch_norm: batch-norm statistics over the global batch under a
             ``tf.distribute`` strategy (``BatchNormalization(synchronized=True)``),
             so N replicas train as one device on the same batch.
@@ -209,6 +211,7 @@ class DCGAN(GAN):
         d_minibatch_kernels=0,
         sync_batch_norm=False,
         g_norm="batch",
+        latent_distribution="normal",
         seed=None,
         **kwargs,
     ):
@@ -225,7 +228,9 @@ class DCGAN(GAN):
         }
         if g_norm != "batch":  # configs of batch-norm models stay as they were
             self._arch_config["g_norm"] = g_norm
-        for key in ("generator", "discriminator", "latent_distribution"):
+        if latent_distribution != "normal":  # likewise
+            self._arch_config["latent_distribution"] = latent_distribution
+        for key in ("generator", "discriminator"):
             kwargs.pop(key, None)
         super().__init__(
             generator=dcgan_generator(image_shape, latent_dim, g_width, kernel_size, sync_batch_norm, g_norm),
@@ -233,6 +238,7 @@ class DCGAN(GAN):
                 image_shape, d_width, kernel_size, d_norm, d_minibatch_kernels, sync_batch_norm
             ),
             latent_dim=latent_dim,
+            latent_distribution=latent_distribution,
             seed=seed,
             **kwargs,
         )

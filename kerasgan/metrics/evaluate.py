@@ -13,7 +13,10 @@ import os
 import numpy as np
 
 FEATURES = ("mnist", "inception")
-METRICS = ("fid", "kid", "pr", "dc", "is", "coverage", "classifier_score", "confident", "parzen")
+METRICS = ("fid", "kid", "pr", "dc", "is", "coverage", "classifier_score", "confident", "parzen",
+           "conditional_accuracy", "class_coverage", "intra_fid")
+#: Metrics that compare each sample with the label it was generated for.
+_CONDITIONAL = {"conditional_accuracy", "class_coverage", "intra_fid"}
 _NEEDS_REFERENCE_FEATURES = {"kid", "pr", "dc"}
 
 
@@ -56,11 +59,11 @@ class FeatureNet:
         return np.concatenate(feats), (np.concatenate(probs) if probs else None)
 
 
-def _reference_images(reference, limit=None):
+def _reference_images(reference, limit=None, labels=False):
     from kerasgan import data
 
     source, _, split = reference.partition(":")
-    return data.load_arrays(source, split=split or "train", limit=limit)
+    return data.load_arrays(source, split=split or "train", limit=limit, labels=labels)
 
 
 def reference_features(reference, net, limit=None):
@@ -97,7 +100,8 @@ def reference_statistics(reference, net, limit=None, features=None):
 
 
 def evaluate(
-    images_or_gan, metrics=("fid",), num=10000, reference="mnist:test", features="mnist", seed=0, resize="legacy_tf", verbose=0
+    images_or_gan, metrics=("fid",), num=10000, reference="mnist:test", features="mnist", seed=0, resize="legacy_tf", verbose=0,
+    labels=None,
 ):
     """Scores generated images against a reference set.
 
@@ -114,7 +118,12 @@ def evaluate(
             source's train split, as in Goodfellow et al. 2014). ``is``, ``classifier_score`` and
             ``coverage`` need ``features="mnist"``; so does ``confident``
             (share of samples whose top class has probability > 0.9, and
-            the share of each class).
+            the share of each class). Conditional metrics compare each
+            sample with the label it was generated for (``labels``):
+            ``conditional_accuracy`` (share the MNIST classifier reads as
+            that label), ``class_coverage`` (that share per class) and
+            ``intra_fid`` (mean of per-class FIDs against the reference
+            images of each class, Miyato & Koyama 2018).
         num: generated samples.
         reference: ``source:split`` of the reference set (e.g. ``mnist:test``).
         features: ``mnist`` (the shipped 28x28 classifier) or ``inception``
@@ -122,6 +131,8 @@ def evaluate(
         seed: seed of the samples.
         resize: resize mode of the Inception network.
         verbose: show a progress bar while features are computed.
+        labels: int labels ``(N,)``, the class each image of an image array
+            was generated for (needed by the conditional metrics).
 
     Returns:
         dict with one entry per metric and ``protocol``.
@@ -139,8 +150,28 @@ def evaluate(
         raise ValueError(f"unknown metrics {unknown}: {hint}choose from {', '.join(METRICS)}")
     if features != "mnist" and set(metrics) & {"coverage", "classifier_score", "is", "confident"}:
         raise ValueError("is, coverage, confident and classifier_score need features='mnist' (they use its class probabilities)")
+    if features != "mnist" and set(metrics) & {"conditional_accuracy", "class_coverage"}:
+        raise ValueError("conditional_accuracy and class_coverage need features='mnist' (they use its class probabilities)")
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}")
+    conditional = set(metrics) & _CONDITIONAL
+    if labels is not None or conditional:
+        from kerasgan.metrics.conditional import _labels
+
+        if hasattr(images_or_gan, "sample"):
+            raise ValueError(
+                f"{', '.join(sorted(conditional)) or 'labels'}: this GAN generates without labels, so there is "
+                f"nothing to compare a sample's class with; pass an image array with labels=... instead"
+            )
+        if labels is None:
+            raise ValueError(
+                f"{', '.join(sorted(conditional))} need the label each image was generated for: pass labels=... (one per image)"
+            )
+        labels = _labels(labels, "labels")
+        count = len(np.asarray(images_or_gan))
+        if len(labels) != count:
+            raise ValueError(f"got {len(labels)} labels for {count} images: give one label per image")
+        labels = labels[:num]
     if not isinstance(reference, str):
         raise TypeError(f"reference must be a 'source:split' string such as 'mnist:test', got {type(reference).__name__}")
     if not reference.partition(":")[0]:
@@ -163,7 +194,12 @@ def evaluate(
     keep_probs = bool(set(metrics) & {"classifier_score", "is", "confident"})
     keep_images = "parzen" in metrics
     running = RunningStatistics()
-    kept_feats, kept_probs, kept_images, labels = [], [], [], []
+    kept_feats, kept_probs, kept_images, predicted = [], [], [], []
+    by_class = None
+    if "intra_fid" in metrics:
+        from kerasgan.metrics.conditional import ClassStatistics
+
+        by_class = ClassStatistics()
     bar = None
     if verbose:
         import keras
@@ -174,10 +210,12 @@ def evaluate(
         feats, probs = net(batch)
         generated += len(batch)
         running.update(feats)
+        if by_class is not None:
+            by_class.update(feats, labels[generated - len(batch) : generated])
         if keep_features:
             kept_feats.append(feats)
         if probs is not None:
-            labels.append(np.argmax(probs, axis=-1).astype("int64"))
+            predicted.append(np.argmax(probs, axis=-1).astype("int64"))
             if keep_probs:
                 kept_probs.append(probs)
         if keep_images:
@@ -210,7 +248,24 @@ def evaluate(
         if "dc" in metrics:
             result["dc"] = density_coverage(real, feats, k=5)
     if "coverage" in metrics:
-        result["coverage"] = mode_coverage(np.concatenate(labels))
+        result["coverage"] = mode_coverage(np.concatenate(predicted))
+    if set(metrics) & {"conditional_accuracy", "class_coverage"}:
+        from kerasgan.metrics.conditional import class_coverage, conditional_accuracy
+
+        read = np.concatenate(predicted)
+        if "conditional_accuracy" in metrics:
+            result["conditional_accuracy"] = conditional_accuracy(read, labels)
+        if "class_coverage" in metrics:
+            result["class_coverage"] = [None if np.isnan(v) else float(v) for v in class_coverage(read, labels, 10)]
+    if by_class is not None:
+        from kerasgan.metrics.conditional import ClassStatistics, intra_class_fid
+
+        real_images, real_labels = _reference_images(reference, labels=True)
+        real_stats = ClassStatistics()
+        for start in range(0, len(real_images), 1000):
+            real_stats.update(net(real_images[start : start + 1000])[0], real_labels[start : start + 1000])
+        result["intra_fid"] = intra_class_fid(real_stats, by_class)
+        protocol.update(reference=reference, reference_per_class=real_stats.counts(), generated_per_class=by_class.counts())
     if "confident" in metrics:
         result["confident"] = confident_share(probs)
     for name in ("classifier_score", "is"):

@@ -68,3 +68,44 @@ def test_select_and_flatness_by_hand():
     polyline = root.find("{http://www.w3.org/2000/svg}polyline")
     assert len(polyline.get("points").split()) == 6
     assert root.find("{http://www.w3.org/2000/svg}circle") is not None
+
+
+def _release_tool():
+    spec = importlib.util.spec_from_file_location("release_zoo_entry", ROOT / "tools" / "release_zoo_entry.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_release_of_a_selected_step_ships_its_ema_generator_and_curve(run, tmp_path, monkeypatch):
+    from kerasgan import models, zoo
+    from kerasgan.zoo import registry
+
+    out, _ = run
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
+    _tool().score_run(out, num=200)
+    args = {k: v for k, v in CONFIG["model_args"].items() if k != "ema_decay"}
+    entry = registry.ZooEntry(name="tiny_release_test", architecture="dcgan", model_args=args,
+                              description="test", dataset="mnist", recipe={})
+    zoo.list()  # load the real entries first
+    monkeypatch.setitem(registry._ENTRIES, entry.name, entry)
+    tool = _release_tool()
+    tool.main(entry.name, out, step=2, evaluate_scores=False, root=tmp_path)
+    released = tmp_path / "zoo" / entry.name
+    config = json.loads((released / "config.json").read_text())
+    assert config["training"]["steps"] == 2 and config["training"]["generator"] == "ema_generator"
+    assert config["selection"]["selected_step"] == 2 and config["selection"]["protocol"]["num"] == 200
+    assert json.loads((released / "curve.json").read_text()) == json.loads((out / "curve.json").read_text())
+    ET.fromstring((released / "curve.svg").read_text())  # well-formed SVG
+    # The shipped generator is checkpoint 2's EMA generator: same samples.
+    step2 = training.load_checkpoint(out, 2)
+    g = models.DCGAN(**args).generator
+    g.load_weights(released / "generator.weights.h5")
+    z = step2.latents(6, seed=4)
+    np.testing.assert_allclose(np.asarray(g(z, training=False)), np.asarray(step2.generate(z)), atol=1e-6)
+    # A run with other networks than the entry's is refused, and nothing is written.
+    monkeypatch.setitem(registry._ENTRIES, entry.name, registry.ZooEntry(
+        name=entry.name, architecture="dcgan", model_args={**args, "g_width": 16}, description="", dataset="", recipe={}))
+    with pytest.raises(ValueError, match=r"model_args differ from zoo entry 'tiny_release_test' in g_width"):
+        tool.main(entry.name, out, step=4, evaluate_scores=False, root=tmp_path / "other")
+    assert not (tmp_path / "other").exists()

@@ -13,10 +13,14 @@ zoo/NAME/samples.png (64 samples, seed 0), zoo/NAME/config.json (entry,
 recipe, image shape, training time, file hashes) and prints the `files=`
 dict to paste into the entry's presets.py. Unless --no-eval, it also
 measures the MNIST-feature scores (10k samples, seed 0, vs MNIST test) and
-the floor (MNIST train 10k vs test) into config.json. The card (zoo/NAME/card.md) is
+the floor (MNIST train 10k vs test) into config.json. With --step and
+a scored run (RUN_DIR/curve.json from tools/fid_curve.py), the validation
+curve goes to zoo/NAME/curve.json and curve.svg and the selection to
+config.json. The card (zoo/NAME/card.md) is
 written by hand from these facts.
 """
 
+import importlib.util
 import json
 import os
 import pathlib
@@ -27,7 +31,30 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def main(name, run_dir, step=None):
+#: Model arguments that change training only, not the released networks.
+TRAINING_ONLY_ARGS = ("ema_decay",)
+
+
+def check_run_matches_entry(entry, run_config):
+    """Refuses to release a run whose networks differ from the zoo entry's (one-line ValueError)."""
+    if run_config.get("architecture") != entry.architecture:
+        raise ValueError(
+            f"the run trained {run_config.get('architecture')!r} but zoo entry {entry.name!r} is "
+            f"{entry.architecture!r}: release it under an entry of that architecture"
+        )
+    run_args = {k: v for k, v in (run_config.get("model_args") or {}).items() if k not in TRAINING_ONLY_ARGS}
+    entry_args = {k: v for k, v in entry.model_args.items() if k not in TRAINING_ONLY_ARGS}
+    norm = lambda d: json.loads(json.dumps(d, default=list))  # noqa: E731 - tuples vs lists
+    if norm(run_args) != norm(entry_args):
+        differ = sorted(k for k in set(run_args) | set(entry_args) if norm(run_args).get(k) != norm(entry_args).get(k))
+        raise ValueError(
+            f"the run's model_args differ from zoo entry {entry.name!r} in {', '.join(differ)} "
+            f"(run: { {k: run_args.get(k) for k in differ} }, entry: { {k: entry_args.get(k) for k in differ} }): "
+            f"update the entry's model_args in its presets.py or release another run"
+        )
+
+
+def main(name, run_dir, step=None, evaluate_scores=True, root=ROOT):
     import keras
 
     import kerasgan
@@ -45,7 +72,8 @@ def main(name, run_dir, step=None):
 
         gan = training.load_checkpoint(run_dir, step)
         run_config = {**json.loads((run_dir / "run_config.json").read_text()), "steps": step, "seconds": None}
-    out = ROOT / "zoo" / name
+    check_run_matches_entry(entry, run_config)
+    out = pathlib.Path(root) / "zoo" / name
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     # The sampling generator: the EMA one when the run keeps it.
@@ -85,13 +113,35 @@ def main(name, run_dir, step=None):
     tmp = out / ".tmp-config.json"
     tmp.write_text(json.dumps(config, indent=2, default=list) + "\n")
     os.replace(tmp, out / "config.json")
+    curve_path = run_dir / "curve.json"
+    if step is not None and curve_path.is_file():
+        # The validation curve the step was selected on (tools/fid_curve.py): kept with the card.
+        spec = importlib.util.spec_from_file_location("fid_curve", ROOT / "tools" / "fid_curve.py")
+        fid_curve = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(fid_curve)
+        cached = json.loads(curve_path.read_text())
+        curve = {int(k): v for k, v in cached["steps"].items()}
+        best, flat = fid_curve.select(curve)
+        config["selection"] = {
+            "protocol": cached["protocol"],
+            "selected_step": step,
+            "lowest_validation_fid_step": best,
+            "flattened": flat,
+            "command": f"python tools/fid_curve.py runs/{name}",
+        }
+        shutil.copyfile(curve_path, out / "curve.json")
+        (out / "curve.svg").write_text(
+            fid_curve.svg(curve, f"{name}: MNIST-feature FID vs MNIST train (validation)", selected=step)
+        )
+        tmp.write_text(json.dumps(config, indent=2, default=list) + "\n")
+        os.replace(tmp, out / "config.json")
     history = run_dir / "history.json"
     if step is not None:
         manifest = json.loads((run_dir / "checkpoints" / f"ckpt-{step:07d}.json").read_text())
         (out / "history.json").write_text(json.dumps(manifest.get("history", {}), indent=2) + "\n")
     elif history.exists():
         shutil.copyfile(history, out / "history.json")
-    if "--no-eval" not in sys.argv:
+    if evaluate_scores:
         from kerasgan.metrics.evaluate import evaluate
 
         scores = evaluate(gan, ["fid", "coverage", "classifier_score", "confident"], num=10000, reference="mnist:test", features="mnist", seed=0)
@@ -114,4 +164,4 @@ if __name__ == "__main__":
     args = [a for a in argv if not a.startswith("--")]
     if len(args) != 2:
         raise SystemExit(__doc__)
-    main(*args, step=step)
+    main(*args, step=step, evaluate_scores="--no-eval" not in argv)

@@ -15,6 +15,11 @@ to [-1, 1]; ``load_arrays(source)`` returns the same images as numpy arrays
   Keras cache (``datasets/fashion-mnist/*.gz``), then TFDS.
 * ``"fashion_mnist_900"`` and ``"noto_emoji_64"``: the local sets in
   ``$KERASGAN_DATA_DIR`` (one split each; the emoji set has no labels).
+* ``"emoji_styles_64"``: ``$KERASGAN_DATA_DIR/emoji_styles_64.npz``, the
+  1,906 emoji drawn by Google, Twitter and OpenMoji stacked in that order
+  (5,718 colour images); ``"emoji_styles_64/STYLE"`` is one style
+  (``EMOJI_STYLES``, including the line-art ``openmoji_black``). Labels are
+  the emoji's category, an index into ``EMOJI_CATEGORIES``.
 * Any other TFDS name (``"cifar10"``, ``"lsun/bedroom"``, ...), read with
   ``tfds.load(name, split=split, download=False, data_dir=data_dir)``.
 * A folder of images (png, jpg, jpeg, bmp, gif; searched recursively).
@@ -54,6 +59,15 @@ LOCAL_SETS = {
     "fashion_mnist_900": ("fashion_mnist_900.npz", True),
     "noto_emoji_64": ("noto_emoji_64.npz", False),
 }
+#: The four artist styles of ``emoji_styles_64.npz`` (1,906 emoji each, paired by code point).
+EMOJI_STYLES = ("google", "twitter", "openmoji", "openmoji_black")
+#: The colour styles, stacked by the source ``"emoji_styles_64"``.
+EMOJI_COLOUR_STYLES = ("google", "twitter", "openmoji")
+#: Unicode emoji groups (the set's ``category``), sorted: label k is ``EMOJI_CATEGORIES[k]``.
+EMOJI_CATEGORIES = (
+    "Activities", "Animals & Nature", "Flags", "Food & Drink", "Objects", "People & Body",
+    "Smileys & Emotion", "Symbols", "Travel & Places",
+)
 _LUMA = (0.299, 0.587, 0.114)  # ITU-R 601 weights, as PIL's "L" mode and tf.image use
 _CHUNK = 4096  # images per eager resize call
 
@@ -549,6 +563,8 @@ def _resolve(source, split, skip_bad_files, download, data_dir, shuffle, seed, y
         return _mnist(split, download, data_dir, shuffle, seed)
     if text == "fashion_mnist":
         return _fashion_mnist(split, download, data_dir, shuffle, seed)
+    if text == "emoji_styles_64" or text.startswith("emoji_styles_64/"):
+        return _emoji_styles(text, split, what)
     if text in LOCAL_SETS:
         filename, has_labels = LOCAL_SETS[text]
         path = _in_data_dir(filename)
@@ -563,6 +579,37 @@ def _resolve(source, split, skip_bad_files, download, data_dir, shuffle, seed, y
     if _looks_like_path(text):
         raise FileNotFoundError(f"{what}: no such folder or file: check the path")
     return _TFDS(_tfds_load(text, split, download, data_dir, shuffle, seed, what, path_like=os.sep in text), what)
+
+
+def _emoji_styles(text, split, what):
+    """``emoji_styles_64`` (the three colour styles stacked) or ``emoji_styles_64/STYLE``, labelled by category."""
+    style = text.partition("/")[2]
+    if style and style not in EMOJI_STYLES:
+        close = difflib.get_close_matches(style, EMOJI_STYLES, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"{what}: unknown emoji style {style!r}: {hint}choose one of {', '.join(EMOJI_STYLES)}")
+    if split != "train":
+        raise ValueError(f"{what}: the emoji set has a single split: use split='train', got split={split!r}")
+    path = _in_data_dir("emoji_styles_64.npz")
+    if path is None:
+        folder = _data_dir_env()
+        state = f"it is {folder}" if folder else "it is unset"
+        raise FileNotFoundError(
+            f"{what}: emoji_styles_64.npz not found ({state}): set KERASGAN_DATA_DIR to the folder that holds it"
+        )
+    styles = (style,) if style else EMOJI_COLOUR_STYLES
+    with np.load(path, allow_pickle=False) as f:
+        missing = [k for k in (*styles, "category") if k not in f.files]
+        if missing:
+            raise ValueError(f"{what}: {path} has no {', '.join(missing)} array: it is not the emoji_styles_64 set")
+        x = np.concatenate([f[k] for k in styles])
+        categories = f["category"]
+    unknown = sorted(set(categories.tolist()) - set(EMOJI_CATEGORIES))
+    if unknown:
+        raise ValueError(f"{what}: {path} has categories this version does not know: {unknown}")
+    index = {name: k for k, name in enumerate(EMOJI_CATEGORIES)}
+    y = np.tile(np.array([index[c] for c in categories.tolist()], "int32"), len(styles))
+    return _Arrays(x, y, what, has_labels=True)
 
 
 # ------------------------------------------------------------ preparation

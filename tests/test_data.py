@@ -93,9 +93,33 @@ def test_noto_emoji_is_rgb_64_without_labels():
         data.load("noto_emoji_64", labels=True)
 
 
+def test_emoji_styles_carry_their_category_labels():
+    raw = np.load(os.path.join(os.environ["KERASGAN_DATA_DIR"], "emoji_styles_64.npz"))
+    x, y = data.load_arrays("emoji_styles_64", labels=True)
+    n = len(raw["category"])
+    assert x.shape == (3 * n, 64, 64, 3) and y.shape == (3 * n,) and y.dtype == np.int32
+    # Google, Twitter, OpenMoji stacked in that order, each scaled exactly; labels repeat per style.
+    for i, style in enumerate(data.EMOJI_COLOUR_STYLES):
+        np.testing.assert_array_equal(x[i * n:(i + 1) * n], raw[style].astype("float32") / 127.5 - 1.0)
+    assert [data.EMOJI_CATEGORIES[k] for k in y[:n]] == raw["category"].tolist()
+    np.testing.assert_array_equal(y[n:2 * n], y[:n])
+    assert np.bincount(y[:n]).tolist() == [int(np.sum(raw["category"] == c)) for c in data.EMOJI_CATEGORIES]
+    line_art, y1 = data.load_arrays("emoji_styles_64/openmoji_black", labels=True, limit=10)
+    np.testing.assert_array_equal(line_art, raw["openmoji_black"][:10].astype("float32") / 127.5 - 1.0)
+    np.testing.assert_array_equal(y1, y[:10])
+    images, labels = next(iter(data.load("emoji_styles_64/twitter", batch_size=16, labels=True, seed=0)))
+    assert images.shape == (16, 64, 64, 3) and labels.shape == (16,)
+    with pytest.raises(ValueError, match="unknown emoji style 'googel': did you mean 'google'"):
+        data.load_arrays("emoji_styles_64/googel")
+    with pytest.raises(ValueError, match="single split: use split='train'"):
+        data.load_arrays("emoji_styles_64", split="test")
+
+
 def test_local_set_without_data_dir(no_local_data):
     with pytest.raises(FileNotFoundError, match="noto_emoji_64.npz not found .*set KERASGAN_DATA_DIR"):
         data.load("noto_emoji_64")
+    with pytest.raises(FileNotFoundError, match="emoji_styles_64.npz not found .*set KERASGAN_DATA_DIR"):
+        data.load("emoji_styles_64/google")
 
 
 # ------------------------------------------------------- resolution order

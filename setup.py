@@ -9,9 +9,22 @@ import os
 import pathlib
 import re
 
+import importlib.util
+
 from setuptools import find_packages, setup
 
 HERE = pathlib.Path(__file__).parent
+
+
+def _bundled_zoo_files():
+    # kerasgan/zoo/bundle.py decides which zoo files the wheel carries (small
+    # entries' weights; every card); loaded by path, without importing kerasgan.
+    spec = importlib.util.spec_from_file_location("_kerasgan_bundle", HERE / "kerasgan" / "zoo" / "bundle.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.bundled_files(HERE / "zoo")
+
+
 VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "kerasgan" / "__init__.py").read_text()).group(1)
 TENSORFLOW = os.environ.get("KERASGAN_TENSORFLOW", "tensorflow")
 if TENSORFLOW not in ("tensorflow", "tensorflow-cpu"):
@@ -30,7 +43,7 @@ setup(
     packages=find_packages(include=["kerasgan", "kerasgan.*"]) + ["kerasgan.zoo_files"],
     package_dir={"kerasgan.zoo_files": "zoo"},
     package_data={
-        "kerasgan.zoo_files": ["*/*.json", "*/*.md", "*/*.h5", "*/*.png"],
+        "kerasgan.zoo_files": _bundled_zoo_files(),
         "kerasgan.metrics": ["weights/*.h5"],
     },
     install_requires=[

@@ -124,6 +124,10 @@ def build_parser():
     p = sub.add_parser("info", help="show a zoo entry as JSON")
     p.add_argument("name")
 
+    p = sub.add_parser("download", help="fetch zoo weights for offline use (into $KERASGAN_HOME/zoo)")
+    p.add_argument("names", nargs="*", help="zoo entries (see `kerasgan list`)")
+    p.add_argument("--all", action="store_true", help="every entry that has weights")
+
     p = sub.add_parser("export", help="export a zoo model or .keras file as SavedModel or TFLite")
     p.add_argument("model", help="zoo name or path to a .keras file")
     p.add_argument("--format", default="savedmodel", choices=("savedmodel", "tflite"))
@@ -193,6 +197,25 @@ def cmd_info(args):
     from kerasgan import zoo
 
     print(json.dumps(zoo.info(args.name), indent=2, default=str))
+
+
+def cmd_download(args):
+    from kerasgan.zoo import registry
+
+    if args.all and args.names:
+        raise CLIError("give zoo entry names or --all, not both")
+    if args.all:
+        names = [n for n in registry.list() if registry.get_entry(n).files]
+    elif args.names:
+        names = list(dict.fromkeys(args.names))
+        for name in names:
+            registry.get_entry(name)  # unknown names fail before anything is fetched
+    else:
+        raise CLIError("name the zoo entries to download (see `kerasgan list`) or pass --all")
+    for name in names:
+        paths = registry.download(name)
+        folders = sorted({str(p.parent) for p in paths.values()})
+        print(f"{name}: {len(paths)} files verified in {', '.join(folders)}")
 
 
 def _check_writable_file(path, suffix=None):
@@ -405,6 +428,7 @@ def cmd_convert(args):
 
 
 COMMANDS = {
+    "download": cmd_download,
     "export": cmd_export,
     "convert": cmd_convert,
     "eval": cmd_eval,

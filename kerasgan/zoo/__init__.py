@@ -2,7 +2,10 @@
 
 Entries are declared beside their architectures (``models/*/presets.py``)
 with the sha256 of every weight file; released files live in the top-level
-``zoo/<name>/`` folder and ship inside the wheel.
+``zoo/<name>/`` folder and ship inside the wheel, except the weights of large
+entries (``kerasgan.zoo.bundle``), which are found in ``$KERASGAN_HOME/zoo``,
+``$KERASGAN_ZOO_DIR`` or a source checkout's ``zoo/``, or downloaded from
+``$KERASGAN_ZOO_URL/NAME/FILE`` (sha256-checked; ``kerasgan download NAME``).
 
 Example:
 >>> import kerasgan
@@ -17,6 +20,7 @@ import warnings
 
 from kerasgan.zoo.registry import (
     ZooEntry,
+    download,
     get_entry,
     home,
     info,
@@ -32,6 +36,7 @@ WEIGHT_FILES = ("generator.weights.h5", "discriminator.weights.h5")
 
 __all__ = [
     "ZooEntry",
+    "download",
     "list",
     "info",
     "load",

@@ -5,6 +5,7 @@ import dataclasses
 import difflib
 import importlib
 import json
+import os
 import pathlib
 
 from kerasgan.utils.files import kerasgan_home
@@ -138,8 +139,51 @@ def verify_file(path, expected, what):
     return path
 
 
+#: Environment variable: a folder laid out like the repository's ``zoo/`` (NAME/FILE).
+ZOO_DIR_ENV = "KERASGAN_ZOO_DIR"
+#: Environment variable: base URL of release assets, files at ``BASE/NAME/FILE``.
+ZOO_URL_ENV = "KERASGAN_ZOO_URL"
+
+
+def _source_zoo_dir():
+    """The ``zoo/`` folder of a source checkout this package runs from, if any."""
+    folder = pathlib.Path(__file__).resolve().parents[2] / "zoo"
+    return folder if (folder.parent / "kerasgan" / "zoo" / "registry.py").is_file() else None
+
+
+def search_dirs(name):
+    """Where the files of entry ``name`` are looked for, in order.
+
+    ``$KERASGAN_HOME/zoo/NAME`` (downloads and user copies), the installed
+    package, ``$KERASGAN_ZOO_DIR/NAME``, then the ``zoo/`` folder of a source
+    checkout. Large entries are not in the wheel: they come from a clone's
+    ``zoo/``, a folder named by ``KERASGAN_ZOO_DIR``, or a download.
+    """
+    dirs = [home() / "zoo" / name, released_dir(name)]
+    if os.environ.get(ZOO_DIR_ENV):
+        dirs.append(pathlib.Path(os.environ[ZOO_DIR_ENV]).expanduser() / name)
+    source = _source_zoo_dir()
+    if source is not None:
+        dirs.append(source / name)
+    unique = []
+    for d in dirs:
+        if d not in unique:
+            unique.append(d)
+    return unique
+
+
+def download_url(entry, filename):
+    """Where ``filename`` of ``entry`` is downloaded from: the entry's ``url``, else ``$KERASGAN_ZOO_URL/NAME``; or None."""
+    if entry.url:
+        return f"{entry.url.rstrip('/')}/{filename}"
+    base = os.environ.get(ZOO_URL_ENV)
+    if base:
+        return f"{base.rstrip('/')}/{entry.name}/{filename}"
+    return None
+
+
 def _find_local(entry, filename):
-    for folder in (home() / "zoo" / entry.name, released_dir(entry.name)):
+    for folder in search_dirs(entry.name):
         candidate = folder / filename
         if candidate.is_file():
             return candidate
@@ -147,18 +191,33 @@ def _find_local(entry, filename):
 
 
 def resolve_file(entry, filename):
-    """Local path of a verified weight file: cache, then package, then URL."""
+    """Local path of a verified weight file: the search folders (``search_dirs``), then a download.
+
+    A download goes to ``$KERASGAN_HOME/zoo/NAME/FILE`` and is kept only once
+    its sha256 matches the entry's, so later calls find it offline.
+    """
     expected = entry.files[filename]
     what = f"zoo entry {entry.name!r}, file {filename}"
     local = _find_local(entry, filename)
     if local is not None:
         return verify_file(local, expected, what)
-    if entry.url:
+    url = download_url(entry, filename)
+    if url:
         from kerasgan.utils.files import download_verified
 
         # download_verified keeps the file only after its sha256 matched: no second hash pass.
-        return download_verified(f"{entry.url.rstrip('/')}/{filename}", home() / "zoo" / entry.name / filename, expected, what)
+        return download_verified(url, home() / "zoo" / entry.name / filename, expected, what)
+    looked = ", ".join(str(d) for d in search_dirs(entry.name))
     raise FileNotFoundError(
-        f"{what} is not installed (looked in {home() / 'zoo' / entry.name} and the package): "
-        f"reinstall kerasgan, or retrain it with `kerasgan train --recipe {entry.name}`"
+        f"{what} is not installed (looked in {looked}): set {ZOO_URL_ENV} to the release assets' base URL "
+        f"(or {ZOO_DIR_ENV} to a folder of zoo entries) and run `kerasgan download {entry.name}`, "
+        f"or retrain it with `kerasgan train --recipe {entry.name}`"
     )
+
+
+def download(name):
+    """Makes every file of entry ``name`` available offline; returns ``{file: local path}`` (verified)."""
+    entry = get_entry(name)
+    if not entry.files:
+        raise ValueError(entry.no_weights_help or f"zoo entry {name!r} ships no weights")
+    return {filename: resolve_file(entry, filename) for filename in entry.files}

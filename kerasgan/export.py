@@ -34,6 +34,8 @@ def _archive(gan):
     distribution = gan.latent_distribution
     archive = keras.export.ExportArchive()
     archive.track(generator)
+    if getattr(gan, "num_classes", None) is not None:
+        return _conditional_archive(archive, generator, latent_dim, distribution, gan.num_classes)
 
     def images_fn(z):
         return {"images": tf.cast(generator(z, training=False), tf.float32)}
@@ -51,6 +53,42 @@ def _archive(gan):
         "sample",
         sample_fn,
         input_signature=[tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed")],
+    )
+    return archive
+
+
+def _conditional_archive(archive, generator, latent_dim, distribution, num_classes):
+    """Endpoints of a class-conditional generator: ``serving_default(z, labels)`` and ``sample(num, seed, labels)``."""
+
+    def checked(labels):
+        labels = tf.cast(labels, tf.int32)
+        tf.debugging.assert_greater_equal(labels, 0, message="labels must be >= 0")
+        tf.debugging.assert_less(labels, num_classes, message=f"labels must be < {num_classes}")
+        return labels
+
+    def images_fn(z, labels):
+        return {"images": tf.cast(generator([z, checked(labels)], training=False), tf.float32)}
+
+    def sample_fn(num, seed, labels):
+        z = stateless_latents(latent_dim, distribution, num, seed)
+        return {"images": to_uint8(generator([z, checked(labels)], training=False))}
+
+    archive.add_endpoint(
+        "serving_default",
+        images_fn,
+        input_signature=[
+            tf.TensorSpec([None, latent_dim], tf.float32, name="z"),
+            tf.TensorSpec([None], tf.int32, name="labels"),
+        ],
+    )
+    archive.add_endpoint(
+        "sample",
+        sample_fn,
+        input_signature=[
+            tf.TensorSpec([], tf.int32, name="num"),
+            tf.TensorSpec([], tf.int64, name="seed"),
+            tf.TensorSpec([None], tf.int32, name="labels"),
+        ],
     )
     return archive
 

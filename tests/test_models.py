@@ -19,6 +19,10 @@ TINY = {
     "vanilla_gan": [
         {"image_shape": (28, 28, 1), "latent_dim": 8, "g_units": (32,), "d_units": (16,), "maxout_pieces": 2},
     ],
+    "cgan": [
+        {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8},
+        {"image_shape": (32, 32, 3), "num_classes": 3, "latent_dim": 8, "g_width": 4, "d_width": 4, "conditioning": "concat"},
+    ],
 }
 CASES = [(name, kwargs) for name, variants in TINY.items() for kwargs in variants]
 IDS = [f"{name}-{'x'.join(map(str, kw['image_shape']))}" for name, kw in CASES]
@@ -32,6 +36,18 @@ def _make(name, kwargs, seed=1):
 def _images(shape, n=8, seed=0):
     rng = np.random.default_rng(seed)
     return rng.uniform(-1, 1, size=(n,) + tuple(shape)).astype("float32")
+
+
+def labels_for(gan, n):
+    """``{"labels": ...}`` for a conditional GAN (classes in turn), else ``{}``."""
+    if getattr(gan, "num_classes", None) is None:
+        return {}
+    return {"labels": np.arange(n) % gan.num_classes}
+
+
+def _data(gan, images):
+    """fit() arguments: the images, and labels for a conditional GAN."""
+    return (images, labels_for(gan, len(images))["labels"]) if labels_for(gan, 1) else (images,)
 
 
 def _copy(variables):
@@ -50,15 +66,16 @@ def test_every_architecture_has_tiny_args():
 def test_build_and_sample(name, kwargs):
     gan = _make(name, kwargs)
     assert gan.image_shape == tuple(kwargs["image_shape"])
-    images = gan.sample(5, seed=3)
+    images = gan.sample(5, seed=3, **labels_for(gan, 5))
     assert images.shape == (5,) + tuple(kwargs["image_shape"])
     assert images.dtype == np.float32
     assert images.min() >= -1.0 and images.max() <= 1.0
-    np.testing.assert_array_equal(images, gan.sample(5, seed=3))
-    assert not np.array_equal(images, gan.sample(5, seed=4))
+    np.testing.assert_array_equal(images, gan.sample(5, seed=3, **labels_for(gan, 5)))
+    assert not np.array_equal(images, gan.sample(5, seed=4, **labels_for(gan, 5)))
     # call(z) is the generator
     z = gan.latents(5, seed=3)
-    np.testing.assert_allclose(np.asarray(gan(z)), images, atol=1e-6)
+    inputs = (z, labels_for(gan, 5)["labels"]) if labels_for(gan, 1) else z
+    np.testing.assert_allclose(np.asarray(gan(inputs)), images, atol=1e-6)
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
@@ -67,7 +84,7 @@ def test_fit_step_updates_both_networks(name, kwargs):
     gan.compile()
     g_before = _copy(gan.generator.trainable_variables)
     d_before = _copy(gan.discriminator.trainable_variables)
-    history = gan.fit(_images(gan.image_shape, 8), batch_size=4, epochs=1, steps_per_epoch=1, verbose=0)
+    history = gan.fit(*_data(gan, _images(gan.image_shape, 8)), batch_size=4, epochs=1, steps_per_epoch=1, verbose=0)
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         assert np.isfinite(history.history[key][0]), key
     assert all(_changed(g_before, gan.generator.trainable_variables))
@@ -83,7 +100,7 @@ def test_d_step_leaves_g_alone_and_g_step_leaves_d_alone(name, kwargs):
     gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(0.1))
     g_before = _copy(gan.generator.trainable_variables)
     d_before = _copy(gan.discriminator.trainable_variables)
-    gan.fit(_images(gan.image_shape, 4), batch_size=4, epochs=1, verbose=0)
+    gan.fit(*_data(gan, _images(gan.image_shape, 4)), batch_size=4, epochs=1, verbose=0)
     assert not any(_changed(g_before, gan.generator.trainable_variables))
     assert any(_changed(d_before, gan.discriminator.trainable_variables))
 
@@ -91,7 +108,7 @@ def test_d_step_leaves_g_alone_and_g_step_leaves_d_alone(name, kwargs):
     gan.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.0))
     g_before = _copy(gan.generator.trainable_variables)
     d_before = _copy(gan.discriminator.trainable_variables)
-    gan.fit(_images(gan.image_shape, 4), batch_size=4, epochs=1, verbose=0)
+    gan.fit(*_data(gan, _images(gan.image_shape, 4)), batch_size=4, epochs=1, verbose=0)
     assert any(_changed(g_before, gan.generator.trainable_variables))
     assert not any(_changed(d_before, gan.discriminator.trainable_variables))
 
@@ -111,13 +128,13 @@ def test_config_round_trip(name, kwargs):
 def test_keras_round_trip_keeps_samples_and_optimizer_state(name, kwargs, tmp_path):
     gan = _make(name, kwargs)
     gan.compile(d_steps=1)
-    data = _images(gan.image_shape, 8)
-    gan.fit(data, batch_size=4, epochs=1, verbose=0)
+    data = _data(gan, _images(gan.image_shape, 8))
+    gan.fit(*data, batch_size=4, epochs=1, verbose=0)
     path = tmp_path / "gan.keras"
     gan.save(path)
     loaded = keras.models.load_model(path, safe_mode=True)
     assert type(loaded) is type(gan)
-    np.testing.assert_array_equal(loaded.sample(6, seed=7), gan.sample(6, seed=7))
+    np.testing.assert_array_equal(loaded.sample(6, seed=7, **labels_for(loaded, 6)), gan.sample(6, seed=7, **labels_for(gan, 6)))
     # compile state comes back: same optimizers, step counters and moments
     assert loaded.compiled
     assert int(loaded.g_optimizer.iterations) == int(gan.g_optimizer.iterations) == 2
@@ -126,8 +143,9 @@ def test_keras_round_trip_keeps_samples_and_optimizer_state(name, kwargs, tmp_pa
         np.testing.assert_array_equal(np.array(a), np.array(b))
     assert loaded.get_compile_config() == gan.get_compile_config()
     # and fit continues without compile(): both copies take the same next step
-    loaded.fit(data[:4], batch_size=4, epochs=1, verbose=0, shuffle=False)
-    gan.fit(data[:4], batch_size=4, epochs=1, verbose=0, shuffle=False)
+    first = [d[:4] for d in data]
+    loaded.fit(*first, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    gan.fit(*first, batch_size=4, epochs=1, verbose=0, shuffle=False)
     assert int(loaded.g_optimizer.iterations) == 3
     for a, b in zip(loaded.generator.trainable_variables, gan.generator.trainable_variables):
         np.testing.assert_allclose(np.array(a), np.array(b), atol=1e-6)
@@ -153,7 +171,7 @@ def test_generator_losses_are_selectable():
     gan = _make("vanilla_gan", TINY["vanilla_gan"][0])
     for g_loss in ("minimax", "modified", "maximum_likelihood"):
         gan.compile(g_loss=g_loss)
-        history = gan.fit(_images(gan.image_shape, 4), batch_size=4, epochs=1, verbose=0)
+        history = gan.fit(*_data(gan, _images(gan.image_shape, 4)), batch_size=4, epochs=1, verbose=0)
         assert np.isfinite(history.history["g_loss"][0])
     assert gan.get_compile_config()["g_loss"] == "maximum_likelihood_generator_loss"
 
@@ -210,7 +228,7 @@ def test_fit_refuses_badly_scaled_data():
 def test_uncompiled_fit_is_a_clear_error():
     gan = _make("dcgan", TINY["dcgan"][0])
     with pytest.raises(ValueError, match="not compiled"):
-        gan.fit(_images(gan.image_shape, 4), batch_size=4, verbose=0)
+        gan.fit(*_data(gan, _images(gan.image_shape, 4)), batch_size=4, verbose=0)
 
 
 def test_dcgan_lsun_layout_matches_the_paper():
@@ -238,7 +256,7 @@ def test_dcgan_latent_distribution_is_honoured_and_saved(tmp_path):
     gan.save(tmp_path / "u.keras")
     loaded = keras.models.load_model(tmp_path / "u.keras")
     assert loaded.latent_distribution == "uniform"
-    np.testing.assert_array_equal(loaded.sample(3, seed=1), gan.sample(3, seed=1))
+    np.testing.assert_array_equal(loaded.sample(3, seed=1), gan.sample(3, seed=1, **labels_for(gan, 3)))
     # The default keeps the configs of existing (zoo) models unchanged.
     assert "latent_distribution" not in models.DCGAN(**TINY["dcgan"][0]).get_config()
     with pytest.raises(ValueError, match="latent_distribution must be one of"):

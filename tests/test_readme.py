@@ -47,6 +47,7 @@ SMALL = [
     (r"epochs=1, callbacks=", "epochs=1, steps_per_epoch=2, callbacks="),
     (r'seed=1\), epochs=1\)', "seed=1), epochs=1, steps_per_epoch=2)"),
     (r"num=10000, reference=", "num=500, reference="),
+    (r"labels=True, seed=0\), epochs=1, steps_per_epoch=50\)", "labels=True, seed=0), epochs=1, steps_per_epoch=2)"),
 ]
 
 

@@ -4,11 +4,15 @@ from kerasgan.models.gan import GAN
 from kerasgan.models.registry import get_architecture, list_architectures, register_architecture
 from kerasgan.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from kerasgan.models.vanilla_gan import VanillaGAN, vanilla_discriminator, vanilla_generator
+from kerasgan.models.cgan import ConditionalGAN, conditional_discriminator, conditional_generator
 
 __all__ = [
     "GAN",
     "DCGAN",
     "VanillaGAN",
+    "ConditionalGAN",
+    "conditional_generator",
+    "conditional_discriminator",
     "dcgan_generator",
     "dcgan_discriminator",
     "vanilla_generator",

@@ -71,9 +71,14 @@ class GAN(keras.Model):
         latent_distribution="normal",
         seed=None,
         ema_decay=None,
+        num_classes=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if num_classes is not None and (isinstance(num_classes, bool) or int(num_classes) != num_classes or num_classes < 2):
+            raise ValueError(f"num_classes must be an integer >= 2 (or None for an unconditional GAN), got {num_classes!r}")
+        #: Classes of a class-conditional GAN (both networks then take [x, labels]); None if unconditional.
+        self.num_classes = None if num_classes is None else int(num_classes)
         if not isinstance(generator, keras.Model) and not isinstance(generator, keras.layers.Layer):
             raise TypeError(f"generator must be a Keras model, got {type(generator).__name__}")
         if not isinstance(discriminator, keras.Model) and not isinstance(
@@ -113,6 +118,8 @@ class GAN(keras.Model):
         # (saved with the model) whose statistics every VBN layer records
         # with the current weights at the start of each training step.
         self.vbn_reference_latents = None
+        if _has_vbn(generator) and self.num_classes is not None:
+            raise ValueError("virtual batch normalization is not supported in conditional generators: use batch norm")
         if _has_vbn(generator):
             self.vbn_reference_latents = keras.Variable(
                 stateless_latents(self.latent_dim, latent_distribution, VBN_REFERENCE_SIZE, 1000003 + (seed or 0)),
@@ -142,8 +149,9 @@ class GAN(keras.Model):
     def _validate_networks(self):
         """Runs G then D on a dummy latent batch; returns G's image shape."""
         z = tf.zeros((2, self.latent_dim))
+        dummy_labels = None if self.num_classes is None else tf.zeros((2,), tf.int32)
         try:
-            images = self._generate(z, None, training=False)
+            images = self._generate(z, dummy_labels, training=False)
         except Exception as err:  # noqa: BLE001 - re-raised as a one-line error
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ValueError(
@@ -163,7 +171,7 @@ class GAN(keras.Model):
                 f"{tuple(d_input)}: make both networks use the same image size and channels"
             )
         try:
-            logits = self._discriminate(images, None, training=False)
+            logits = self._discriminate(images, dummy_labels, training=False)
         except Exception as err:  # noqa: BLE001
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ValueError(
@@ -181,17 +189,53 @@ class GAN(keras.Model):
     def build(self, input_shape=None):
         self.built = True
 
-    def call(self, z, training=False):
-        """Runs the generator (the EMA generator when enabled) on ``z`` of shape (batch, latent_dim)."""
-        return self._generate(z, None, training=training, ema=not training)
+    def call(self, inputs, training=False):
+        """Runs the generator (the EMA generator when enabled).
 
-    # Hooks that conditional models override to feed labels.
+        ``inputs``: latents ``z`` of shape (batch, latent_dim), or
+        ``(z, labels)`` for a conditional GAN.
+        """
+        z, labels = (inputs if self.num_classes is not None and isinstance(inputs, (tuple, list)) else (inputs, None))
+        if self.num_classes is not None and labels is None:
+            raise ValueError("this GAN is conditional: call it on (z, labels)")
+        return self._generate(z, labels, training=training, ema=not training)
+
+    # Both networks take [x, labels] when the GAN is conditional.
     def _generate(self, z, labels, training, ema=False):
         generator = self.ema_generator if (ema and self.ema_generator is not None) else self.generator
+        if self.num_classes is not None:
+            return generator([z, labels], training=training)
         return generator(z, training=training)
 
     def _discriminate(self, images, labels, training):
+        if self.num_classes is not None:
+            return self.discriminator([images, labels], training=training)
         return self.discriminator(images, training=training)
+
+    def check_labels(self, labels, num, what="labels"):
+        """int32 numpy labels ``(num,)`` for a conditional GAN; one int is repeated ``num`` times.
+
+        Raises a one-line ValueError/TypeError for labels given to an
+        unconditional GAN, missing labels, the wrong count, dtype or range.
+        """
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError(f"{what} were given, but this GAN is unconditional: drop {what}=")
+            return None
+        if labels is None:
+            raise ValueError(f"this GAN is conditional ({self.num_classes} classes): pass {what}=[...] (one class index per image, or one int)")
+        values = np.asarray(labels)
+        if values.dtype.kind not in "iu":
+            raise TypeError(f"{what} must be integer class indices, got dtype {values.dtype}")
+        if values.ndim == 0:
+            values = np.full((num,), int(values))
+        if values.shape != (num,):
+            raise ValueError(f"{what} must have shape ({num},) (one per image) or be one int, got shape {values.shape}")
+        if values.size and (values.min() < 0 or values.max() >= self.num_classes):
+            raise ValueError(
+                f"{what} must lie in [0, {self.num_classes - 1}], got values from {values.min()} to {values.max()}"
+            )
+        return values.astype("int32")
 
     # ---------------------------------------------------------------- compile
     def compile(
@@ -578,6 +622,13 @@ class GAN(keras.Model):
     def train_step(self, data):
         self.refresh_vbn_reference(ema=False)
         real, labels, latents = self._unpack(data)
+        if self.num_classes is not None and labels is None:
+            raise ValueError(
+                "this GAN is conditional: train it on (images, labels) batches, e.g. "
+                "kerasgan.data.load(source, labels=True) or fit(x, y)"
+            )
+        if self.num_classes is None:
+            labels = None  # an unconditional GAN ignores labels in the data
         k = self.d_steps
         for i in range(k):
             real_i = real[:, i] if k > 1 else real
@@ -715,37 +766,41 @@ class GAN(keras.Model):
             seed = int(np.random.randint(0, 2**31 - 1))
         return stateless_latents(self.latent_dim, self.latent_distribution, num, int(seed))
 
-    def generate(self, z, batch_size=256):
-        """Images (float32 numpy in [-1, 1]) for latent vectors ``z``."""
+    def generate(self, z, batch_size=256, labels=None):
+        """Images (float32 numpy in [-1, 1]) for latent vectors ``z`` (and ``labels`` if conditional)."""
         z = tf.convert_to_tensor(z, dtype=tf.float32)
         if len(z.shape) != 2 or z.shape[-1] != self.latent_dim:
             raise ValueError(
                 f"latent vectors must have shape (num, {self.latent_dim}); got "
                 f"{_shape_str(z.shape)}"
             )
+        labels = self.check_labels(labels, int(z.shape[0]))
         out = []
         for start in range(0, int(z.shape[0]), batch_size):
-            images = self._generate(z[start : start + batch_size], None, training=False, ema=True)
+            y = None if labels is None else tf.constant(labels[start : start + batch_size])
+            images = self._generate(z[start : start + batch_size], y, training=False, ema=True)
             out.append(tf.cast(images, tf.float32).numpy())
         return np.concatenate(out, axis=0) if out else np.zeros((0,) + self.image_shape, "float32")
 
-    def sample(self, num, seed=None, batch_size=256):
+    def sample(self, num, seed=None, batch_size=256, labels=None):
         """``num`` images, float32 numpy in [-1, 1] of shape (num, H, W, C).
 
         The same ``seed`` gives the same images. For more images than fit in
-        memory, iterate over ``iter_samples`` instead.
+        memory, iterate over ``iter_samples`` instead. A conditional GAN
+        needs ``labels``: one class index per image, or one int for all.
         """
         num = _positive_int(num, "num")
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
+        labels = self.check_labels(labels, num)
         out = np.empty((num,) + tuple(self.image_shape), "float32")
         start = 0
-        for images in self.iter_samples(num, seed, batch_size=batch_size):
+        for images in self.iter_samples(num, seed, batch_size=batch_size, labels=labels):
             out[start : start + len(images)] = images
             start += len(images)
         return out
 
-    def iter_samples(self, num, seed=None, batch_size=256):
+    def iter_samples(self, num, seed=None, batch_size=256, labels=None):
         """Yields the images of ``sample(num, seed)`` in batches, with bounded memory.
 
         Latents are drawn block by block (``LATENT_BLOCK`` rows at a time), so
@@ -757,6 +812,7 @@ class GAN(keras.Model):
             seed: the seed of ``sample``; the concatenated batches equal
                 ``sample(num, seed)``. None draws a random seed.
             batch_size: images per yielded batch (the last one may be smaller).
+            labels: for a conditional GAN, one class index per image (or one int).
 
         Yields:
             float32 numpy arrays ``(n, H, W, C)`` in [-1, 1].
@@ -765,10 +821,12 @@ class GAN(keras.Model):
         batch_size = _positive_int(batch_size, "batch_size")
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
+        labels = self.check_labels(labels, num)
         for start in range(0, num, LATENT_BLOCK):
             z = stateless_latents(self.latent_dim, self.latent_distribution, min(LATENT_BLOCK, num - start), int(seed), start=start)
             for b in range(0, int(z.shape[0]), batch_size):
-                images = self._generate(z[b : b + batch_size], None, training=False, ema=True)
+                y = None if labels is None else tf.constant(labels[start + b : start + b + batch_size])
+                images = self._generate(z[b : b + batch_size], y, training=False, ema=True)
                 yield tf.cast(images, tf.float32).numpy()
 
     # ------------------------------------------------------------------ export
@@ -824,6 +882,8 @@ class GAN(keras.Model):
         # Architectures that build their own networks store their arguments
         # in ``_arch_config``; their config is those arguments alone.
         ema = {} if self.ema_decay is None else {"ema_decay": self.ema_decay}
+        if self.num_classes is not None:
+            ema["num_classes"] = self.num_classes
         if getattr(self, "_arch_config", None) is not None:
             return {"name": self.name, "seed": self.seed, **self._arch_config, **ema}
         return {

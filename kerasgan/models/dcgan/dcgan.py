@@ -105,7 +105,7 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, width=None, kernel_
 D_NORMS = ("batch", "layer", "spectral", "none")
 
 
-def dcgan_discriminator(image_shape=(28, 28, 1), width=None, kernel_size=4, norm="batch", minibatch_kernels=0, sync_batch_norm=False):
+def dcgan_discriminator(image_shape=(28, 28, 1), width=None, kernel_size=4, norm="batch", minibatch_kernels=0, sync_batch_norm=False, extra_channels=0):
     """The DCGAN discriminator: stride-2 convs with LeakyReLU(0.2), no pooling.
 
     Batch norm on every layer but the first; the last conv maps the final
@@ -121,6 +121,8 @@ def dcgan_discriminator(image_shape=(28, 28, 1), width=None, kernel_size=4, norm
             batch norm get biases.
         minibatch_kernels: > 0 adds a minibatch-discrimination layer with
             that many kernels before the logit (Salimans et al. 2016, 3.2).
+        extra_channels: input channels beyond the image's (e.g. a label
+            plane of a conditional discriminator).
     """
     if norm not in D_NORMS:
         raise ValueError(f"unknown discriminator norm {norm!r}: choose one of {', '.join(D_NORMS)}")
@@ -137,7 +139,7 @@ def dcgan_discriminator(image_shape=(28, 28, 1), width=None, kernel_size=4, norm
             f, k, strides=strides, padding=padding, use_bias=bias, kernel_initializer=_init(), name=name
         )
 
-    images = keras.Input((size, size, channels), name="images")
+    images = keras.Input((size, size, channels + int(extra_channels)), name="images")
     x = images
     for i, f in enumerate(filters):
         x = conv(f, kernel_size, 2, "same", f"conv{i}")(x)

@@ -1,0 +1,130 @@
+"""Class-conditional GAN (Mirza & Osindero 2014) on DCGAN networks, with a projection discriminator option.
+
+G: the label is embedded and concatenated to z, and a DCGAN generator maps
+the result to an image. D, ``"concat"`` (Mirza & Osindero): the embedded
+label becomes an extra input channel of a DCGAN discriminator. D,
+``"projection"`` (Miyato & Koyama 2018): logit = psi(phi(x)) + <embed(y), phi(x)>,
+with phi(x) the DCGAN discriminator's last feature map averaged over space
+and psi its unconditional logit.
+"""
+
+import keras
+
+from kerasgan.models.dcgan.dcgan import _LAYOUTS, _check_image_shape, dcgan_discriminator, dcgan_generator
+from kerasgan.models.gan import GAN
+from kerasgan.models.registry import register_architecture
+
+D_CONDITIONING = ("projection", "concat")
+
+
+def conditional_generator(image_shape, latent_dim, num_classes, embedding_dim=None, width=None, kernel_size=4, sync_batch_norm=False):
+    """``[z, labels] -> images``: concat(z, embed(labels)) through a DCGAN generator."""
+    embedding_dim = num_classes if embedding_dim is None else int(embedding_dim)
+    z = keras.Input((latent_dim,), name="z")
+    labels = keras.Input((), dtype="int32", name="labels")
+    e = keras.layers.Embedding(num_classes, embedding_dim, name="label_embedding")(labels)
+    h = keras.layers.Concatenate(name="z_and_label")([z, e])
+    body = dcgan_generator(image_shape, latent_dim + embedding_dim, width, kernel_size, sync_batch_norm)
+    return keras.Model([z, labels], body(h), name="conditional_generator")
+
+
+def conditional_discriminator(image_shape, num_classes, conditioning="projection", width=None, kernel_size=4, norm="batch", sync_batch_norm=False):
+    """``[images, labels] -> logits`` (batch, 1); ``conditioning`` is ``"projection"`` or ``"concat"``."""
+    if conditioning not in D_CONDITIONING:
+        raise ValueError(f"unknown conditioning {conditioning!r}: choose one of {', '.join(D_CONDITIONING)}")
+    size, channels = _check_image_shape(image_shape)
+    images = keras.Input(tuple(image_shape), name="images")
+    labels = keras.Input((), dtype="int32", name="labels")
+    if conditioning == "concat":
+        # The label as a constant extra channel: embed to H*W values, reshape, concatenate.
+        e = keras.layers.Embedding(num_classes, size * size, name="label_embedding")(labels)
+        plane = keras.layers.Reshape((size, size, 1), name="label_plane")(e)
+        x = keras.layers.Concatenate(name="image_and_label")([images, plane])
+        body = dcgan_discriminator((size, size, channels), width, kernel_size, norm, 0, sync_batch_norm, extra_channels=1)
+        logits = body(x)
+    else:
+        body = dcgan_discriminator(tuple(image_shape), width, kernel_size, norm, 0, sync_batch_norm)
+        last = _LAYOUTS[size][1] - 1  # index of the last conv block
+        features_and_logit = keras.Model(
+            body.input, [body.get_layer(f"conv{last}_lrelu").output, body.output], name="dcgan_discriminator_features"
+        )
+        phi, psi = features_and_logit(images)
+        pooled = keras.layers.GlobalAveragePooling2D(name="pooled_features")(phi)
+        e = keras.layers.Embedding(num_classes, int(phi.shape[-1]), name="label_embedding")(labels)
+        projection = keras.layers.Dot(axes=1, name="projection")([e, pooled])
+        logits = keras.layers.Add(name="logits")([psi, projection])
+    return keras.Model([images, labels], logits, name="conditional_discriminator")
+
+
+@register_architecture("cgan")
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ConditionalGAN(GAN):
+    """Class-conditional GAN on DCGAN networks (Mirza & Osindero 2014; Miyato & Koyama 2018).
+
+    Args:
+        image_shape: (H, W, C) as for ``DCGAN``.
+        num_classes: number of classes; labels are ints in [0, num_classes).
+        latent_dim: size of z.
+        embedding_dim: size of G's label embedding (default: num_classes).
+        g_width, d_width, kernel_size, d_norm, sync_batch_norm: as ``DCGAN``.
+        conditioning: how D sees the label, ``"projection"`` (default;
+            Miyato & Koyama 2018) or ``"concat"`` (an extra input channel;
+            Mirza & Osindero 2014).
+
+    Example:
+    >>> gan = ConditionalGAN(image_shape=(28, 28, 1), num_classes=10)
+    >>> gan.compile()
+    >>> gan.fit(kerasgan.data.load("mnist", labels=True), epochs=1, steps_per_epoch=100)
+    >>> gan.sample(10, seed=0, labels=range(10)).shape
+    (10, 28, 28, 1)
+
+    References:
+        Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014
+        (arXiv:1411.1784); Miyato & Koyama, "cGANs with Projection
+        Discriminator", ICLR 2018 (arXiv:1802.05637).
+    """
+
+    recipe = {**GAN.recipe, "batch_size": 64}
+
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        num_classes=10,
+        latent_dim=100,
+        embedding_dim=None,
+        g_width=None,
+        d_width=None,
+        kernel_size=4,
+        d_norm="batch",
+        conditioning="projection",
+        sync_batch_norm=False,
+        seed=None,
+        **kwargs,
+    ):
+        image_shape = tuple(int(d) for d in image_shape)
+        if isinstance(num_classes, bool) or int(num_classes) != num_classes or num_classes < 2:
+            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+        num_classes = int(num_classes)
+        self._arch_config = {
+            "image_shape": image_shape,
+            "num_classes": num_classes,
+            "latent_dim": int(latent_dim),
+            "embedding_dim": embedding_dim,
+            "g_width": g_width,
+            "d_width": d_width,
+            "kernel_size": int(kernel_size),
+            "d_norm": d_norm,
+            "conditioning": conditioning,
+            "sync_batch_norm": bool(sync_batch_norm),
+        }
+        for key in ("generator", "discriminator", "latent_distribution"):
+            kwargs.pop(key, None)
+        kwargs.pop("num_classes", None)
+        super().__init__(
+            generator=conditional_generator(image_shape, latent_dim, num_classes, embedding_dim, g_width, kernel_size, sync_batch_norm),
+            discriminator=conditional_discriminator(image_shape, num_classes, conditioning, d_width, kernel_size, d_norm, sync_batch_norm),
+            latent_dim=latent_dim,
+            num_classes=num_classes,
+            seed=seed,
+            **kwargs,
+        )

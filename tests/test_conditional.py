@@ -1,0 +1,110 @@
+"""Class-conditional GANs: labels through sampling, training, saving and export; the projection discriminator's maths."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras
+
+from kerasgan import data, models
+
+TINY = {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8}
+
+
+def _gan(**kwargs):
+    keras.utils.set_random_seed(0)
+    return models.ConditionalGAN(**{**TINY, **kwargs}, seed=0)
+
+
+def test_labels_select_what_is_generated():
+    gan = _gan()
+    z = gan.latents(10, seed=0)
+    by_label = [gan.generate(z, labels=k) for k in range(3)]
+    assert not np.array_equal(by_label[0], by_label[1]) and not np.array_equal(by_label[1], by_label[2])
+    # sample(labels=[...]) uses the same latents as generate with those labels; one int means all images.
+    np.testing.assert_array_equal(gan.sample(10, seed=0, labels=np.full(10, 2)), by_label[2])
+    np.testing.assert_array_equal(gan.sample(10, seed=0, labels=2), by_label[2])
+    mixed = gan.sample(10, seed=0, labels=[0] * 5 + [1] * 5)
+    np.testing.assert_array_equal(mixed[:5], by_label[0][:5])
+    np.testing.assert_array_equal(mixed[5:], by_label[1][5:])
+    batches = list(gan.iter_samples(10, seed=0, batch_size=4, labels=[0] * 5 + [1] * 5))
+    np.testing.assert_allclose(np.concatenate(batches), mixed, atol=1e-6)  # batch size may change the last bits
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda g: g.sample(4, seed=0), ValueError, "this GAN is conditional .10 classes.: pass labels="),
+        (lambda g: g.sample(4, seed=0, labels=[0, 1]), ValueError, r"labels must have shape \(4,\)"),
+        (lambda g: g.sample(2, seed=0, labels=[0, 10]), ValueError, r"labels must lie in \[0, 9\], got values from 0 to 10"),
+        (lambda g: g.sample(2, seed=0, labels=[0.0, 1.0]), TypeError, "labels must be integer class indices"),
+        (lambda g: g.generate(g.latents(2, seed=0)), ValueError, "this GAN is conditional"),
+    ],
+)
+def test_bad_labels_are_one_line_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call(_gan())
+
+
+def test_unconditional_models_refuse_labels_and_conditional_ones_need_them_to_train():
+    dcgan = models.DCGAN(image_shape=(28, 28, 1), latent_dim=8, g_width=8, d_width=8, seed=0)
+    assert dcgan.num_classes is None
+    with pytest.raises(ValueError, match="labels were given, but this GAN is unconditional: drop labels="):
+        dcgan.sample(2, seed=0, labels=[0, 1])
+    gan = _gan()
+    gan.compile()
+    images = np.zeros((8, 28, 28, 1), "float32")
+    with pytest.raises(ValueError, match=r"this GAN is conditional: train it on \(images, labels\) batches"):
+        gan.fit(images, batch_size=4, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 2"):
+        models.ConditionalGAN(**{**TINY, "num_classes": 1})
+    with pytest.raises(ValueError, match="unknown conditioning 'sum'"):
+        models.ConditionalGAN(**{**TINY, "conditioning": "sum"})
+
+
+def test_trains_on_labelled_mnist():
+    gan = _gan()
+    gan.compile()
+    ds = data.load("mnist", batch_size=16, labels=True, seed=0)
+    embedding = gan.generator.get_layer("label_embedding").embeddings
+    before = np.array(embedding)
+    history = gan.fit(ds, epochs=1, steps_per_epoch=3, verbose=0)
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert np.array(embedding).shape == before.shape == (10, 10)
+    assert not np.array_equal(np.array(embedding), before)  # the label embedding is trained
+
+
+def test_projection_logit_is_psi_plus_label_projection():
+    gan = _gan()
+    d = gan.discriminator
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    y = np.array([0, 3, 3, 9], "int32")
+    phi, psi = d.get_layer("dcgan_discriminator_features")(x, training=False)
+    pooled = np.asarray(phi).mean(axis=(1, 2))
+    embed = np.asarray(d.get_layer("label_embedding").embeddings)[y]
+    by_hand = np.asarray(psi)[:, 0] + np.sum(embed * pooled, axis=1)
+    np.testing.assert_allclose(np.asarray(d([x, y], training=False))[:, 0], by_hand, rtol=1e-5, atol=1e-6)
+
+
+def test_export_takes_labels(tmp_path):
+    gan = _gan(ema_decay=0.9)
+    path = gan.export(tmp_path / "sm")
+    loaded = tf.saved_model.load(str(path))
+    z = gan.latents(6, seed=1)
+    labels = np.array([0, 1, 2, 3, 4, 5], "int32")
+    out = loaded.signatures["serving_default"](z=tf.constant(z), labels=tf.constant(labels))["images"]
+    np.testing.assert_allclose(out.numpy(), gan.generate(z, labels=labels), atol=1e-5)
+    sampled = loaded.signatures["sample"](num=tf.constant(6), seed=tf.constant(3, tf.int64), labels=tf.constant(labels))["images"]
+    expected = np.round((gan.sample(6, seed=3, labels=labels) + 1.0) * 127.5).astype("uint8")
+    assert np.abs(sampled.numpy().astype(int) - expected.astype(int)).max() <= 1
+    with pytest.raises(tf.errors.InvalidArgumentError, match="labels must be < 10"):
+        loaded.signatures["serving_default"](z=tf.constant(z[:1]), labels=tf.constant([10], tf.int32))
+
+
+def test_tflite_export_takes_labels(tmp_path):
+    gan = _gan()
+    path = gan.export(tmp_path / "cgan.tflite", format="tflite")
+    runner = tf.lite.Interpreter(model_path=str(path)).get_signature_runner("serving_default")
+    z = np.asarray(gan.latents(3, seed=0))
+    labels = np.array([1, 2, 3], "int32")
+    np.testing.assert_allclose(runner(z=z, labels=labels)["images"], gan.generate(z, labels=labels), atol=1e-5)

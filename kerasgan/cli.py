@@ -118,6 +118,8 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="samples.png", help="a .png (one grid, default samples.png), an .npz (uint8 array 'x', written incrementally) or a folder (one PNG per sample)")
     p.add_argument("--weights", help="explicit weights file for a zoo entry")
+    p.add_argument("--labels", help="conditional models: classes to draw, e.g. 0-9 or 1,3,5 (a grid row per class)")
+    p.add_argument("--per-label", type=_positive(int), metavar="N", help="with --labels: images per class (default 8); replaces --num")
 
     sub.add_parser("list", help="list architectures and zoo entries")
 
@@ -138,7 +140,7 @@ def build_parser():
 
     p = sub.add_parser("eval", help="score a zoo model or .keras file (FID with an explicit protocol)")
     p.add_argument("model", help="zoo name or path to a .keras file")
-    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen")
+    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen; conditional models also conditional_accuracy, class_coverage, intra_fid")
     p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
     p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
     p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
@@ -277,25 +279,57 @@ def cmd_sample(args):
     from kerasgan.utils import sample_files
     from kerasgan.utils.images import save_grid
 
+    if args.per_label is not None and args.labels is None:
+        raise CLIError("--per-label needs --labels (e.g. --labels 0-9)")
+    classes = _parse_labels(args.labels) if args.labels is not None else None
     gan = _load_model(args.model, args.weights)
+    labels, nrow = None, None
+    if classes is not None:
+        if getattr(gan, "num_classes", None) is None:
+            raise CLIError(f"--labels: {args.model} is an unconditional model: drop --labels")
+        per_label = args.per_label or 8
+        labels = [k for k in classes for _ in range(per_label)]
+        args.num, nrow = len(labels), per_label
+        gan.check_labels(labels, len(labels), what="--labels")
+    elif getattr(gan, "num_classes", None) is not None:
+        raise CLIError(f"{args.model} is conditional ({gan.num_classes} classes): pass --labels (e.g. --labels 0-{gan.num_classes - 1})")
     if kind == "grid":
         try:
             sample_files.check_grid_size(args.num, gan.image_shape)
         except ValueError as err:
             raise CLIError(str(err))
-        save_grid(gan.sample(args.num, seed=args.seed), out)
+        save_grid(gan.sample(args.num, seed=args.seed, labels=labels), out, nrow=nrow)
     else:
         progress = None
         if args.num > 10000:
             import keras
 
             progress = keras.utils.Progbar(args.num, unit_name="image").add
-        batches = gan.iter_samples(args.num, seed=args.seed)
+        batches = gan.iter_samples(args.num, seed=args.seed, labels=labels)
         if kind == "npz":
             sample_files.write_npz(batches, out, args.num, gan.image_shape, progress=progress)
         else:
             sample_files.write_png_folder(batches, out, args.num, progress=progress)
     print(f"wrote {args.num} samples to {out}")
+
+
+def _parse_labels(text):
+    """'0-9' -> [0..9]; '1,3,5' -> [1, 3, 5]; '2-4,7' -> [2, 3, 4, 7]."""
+    out = []
+    for part in str(text).split(","):
+        part = part.strip()
+        lo, dash, hi = part.partition("-")
+        try:
+            if dash:
+                lo, hi = int(lo), int(hi)
+                if hi < lo:
+                    raise ValueError
+                out.extend(range(lo, hi + 1))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise CLIError(f"--labels {text!r}: use class indices and ranges such as 0-9 or 1,3,5") from None
+    return out
 
 
 def cmd_train(args):

@@ -108,3 +108,49 @@ def test_tflite_export_takes_labels(tmp_path):
     z = np.asarray(gan.latents(3, seed=0))
     labels = np.array([1, 2, 3], "int32")
     np.testing.assert_allclose(runner(z=z, labels=labels)["images"], gan.generate(z, labels=labels), atol=1e-5)
+
+
+def test_evaluate_samples_a_conditional_gan_class_by_class(tmp_path, monkeypatch):
+    from kerasgan.metrics.evaluate import evaluate
+    from kerasgan.metrics.mnist_features import MNISTClassifier
+
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path))
+    gan = _gan()
+    scores = evaluate(gan, ["fid", "conditional_accuracy", "class_coverage", "intra_fid"], num=200, seed=0)
+    labels = np.arange(200) % 10
+    predicted = MNISTClassifier().predict(gan.sample(200, seed=0, labels=labels))
+    assert scores["conditional_accuracy"] == pytest.approx(np.mean(predicted == labels))
+    assert scores["protocol"]["generated_per_class"] == {k: 20 for k in range(10)}
+    assert scores["protocol"]["samples"] == "conditional generator, classes in turn"
+    assert len(scores["intra_fid"]["per_class"]) == 10 and scores["intra_fid"]["mean"] > 0
+
+
+def test_cli_samples_a_row_per_class(tmp_path, capsys):
+    from PIL import Image
+
+    from kerasgan import cli
+
+    gan = _gan()
+    gan.compile()
+    gan.save(tmp_path / "cgan.keras")
+    out = tmp_path / "grid.png"
+    assert cli.main(["sample", str(tmp_path / "cgan.keras"), "--labels", "0-2,5", "--per-label", "3", "--out", str(out)]) == 0
+    assert "wrote 12 samples" in capsys.readouterr().out
+    grid = np.asarray(Image.open(out))
+    grid = grid if grid.ndim == 2 else grid[..., 0]
+    assert grid.shape[:2] == (4 * 30 + 2, 3 * 30 + 2)  # 4 rows (classes) of 3 images, 2-pixel padding
+    rows = [grid[2 + 30 * r: 30 * r + 30, 2:30] for r in range(4)]
+    expected = gan.sample(12, seed=0, labels=[0, 0, 0, 1, 1, 1, 2, 2, 2, 5, 5, 5])
+    first_of_rows = np.round((expected[[0, 3, 6, 9], :, :, 0] + 1) * 127.5).astype("uint8")
+    np.testing.assert_array_equal(np.stack(rows), first_of_rows)
+    for argv, message in (
+        (["--labels", "0-10"], "--labels must lie in [0, 9]"),
+        (["--labels", "a-b"], "use class indices and ranges"),
+        ([], "is conditional (10 classes): pass --labels"),
+        (["--per-label", "2"], "--per-label needs --labels"),
+    ):
+        assert cli.main(["sample", str(tmp_path / "cgan.keras"), "--out", str(tmp_path / "x.png"), *argv]) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1
+    assert cli.main(["sample", "dcgan_mnist", "--labels", "1", "--out", str(tmp_path / "y.png")]) == 2
+    assert "unconditional model: drop --labels" in capsys.readouterr().err

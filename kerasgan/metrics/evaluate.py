@@ -155,7 +155,13 @@ def evaluate(
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}")
     conditional = set(metrics) & _CONDITIONAL
-    if labels is not None or conditional:
+    class_count = getattr(images_or_gan, "num_classes", None) if hasattr(images_or_gan, "sample") else None
+    if class_count is not None:
+        # A conditional GAN draws every class in turn (balanced, deterministic).
+        if labels is not None:
+            raise ValueError("labels= is for image arrays: a conditional GAN is sampled with every class in turn")
+        labels = np.arange(int(num)) % int(class_count)
+    elif labels is not None or conditional:
         from kerasgan.metrics.conditional import _labels
 
         if hasattr(images_or_gan, "sample"):
@@ -181,10 +187,12 @@ def evaluate(
     if hasattr(images_or_gan, "iter_samples"):
         # Generated chunk by chunk: memory does not grow with num for FID and
         # coverage (running statistics, one label per sample).
-        batches = images_or_gan.iter_samples(num, seed=seed, batch_size=1000)
-        source = "generator"
+        kwargs = {} if class_count is None else {"labels": labels}
+        batches = images_or_gan.iter_samples(num, seed=seed, batch_size=1000, **kwargs)
+        source = "generator" if class_count is None else "conditional generator, classes in turn"
     elif hasattr(images_or_gan, "sample"):
-        batches = iter([images_or_gan.sample(num, seed=seed)])
+        kwargs = {} if class_count is None else {"labels": labels}
+        batches = iter([images_or_gan.sample(num, seed=seed, **kwargs)])
         source = "generator"
     else:
         images = np.asarray(images_or_gan)[:num]

@@ -150,7 +150,7 @@ def build_parser():
     p.add_argument("--weights", help="explicit weights for a zoo entry")
 
     p = sub.add_parser("convert", help="import a third-party checkpoint (needs torch)")
-    p.add_argument("kind", choices=("pytorch-dcgan", "pytorch-mlp-gan"))
+    p.add_argument("kind", choices=("pytorch-dcgan", "pytorch-mlp-gan", "pytorch-cwgangp"))
     p.add_argument("checkpoint", help="generator state_dict file (e.g. netG.pth)")
     p.add_argument("--discriminator", help="discriminator state_dict file (e.g. netD.pth)")
     p.add_argument("--out", required=True, help="output folder for the converted weights")
@@ -454,8 +454,13 @@ def cmd_convert(args):
     _quiet_tensorflow()
     from kerasgan import convert
 
-    converter = {"pytorch-dcgan": convert.pytorch_dcgan, "pytorch-mlp-gan": convert.pytorch_mlp_gan}[args.kind]
-    gan = converter(args.checkpoint, args.discriminator)
+    if args.kind == "pytorch-cwgangp":
+        if args.discriminator is not None:
+            raise CLIError("pytorch-cwgangp converts a generator only: drop --discriminator")
+        gan = convert.pytorch_cwgangp(args.checkpoint)
+    else:
+        converter = {"pytorch-dcgan": convert.pytorch_dcgan, "pytorch-mlp-gan": convert.pytorch_mlp_gan}[args.kind]
+        gan = converter(args.checkpoint, args.discriminator)
     sources = [p for p in (args.checkpoint, args.discriminator) if p]
     out = convert.save_converted(gan, args.out, sources)
     print(f"converted {', '.join(sources)} to {out}")

@@ -5,6 +5,9 @@ Two layouts are supported, both read from ``state_dict`` files with
 
 * ``pytorch_dcgan``: the DCGAN of pytorch/examples (``dcgan/main.py``),
   64x64 images, netG / netD saved with ``torch.save(net.state_dict(), ...)``.
+* ``pytorch_cwgangp``: PyTorch-GAN-style class-conditional generators
+  (label embedding concatenated to z, upsample + 3x3 conv blocks), e.g. a
+  conditional WGAN-GP trained on MNIST.
 * ``pytorch_mlp_gan``: fully connected GANs saved as an ``nn.Sequential`` of
   Linear layers with an activation between them (keys ``0.weight``,
   ``2.weight``, ...), e.g. csinva's MNIST GAN (64 -> 256 -> 256 -> 784).
@@ -366,6 +369,66 @@ def pytorch_mlp_gan(generator_path, discriminator_path=None, image_shape=None):
         name = "logits" if i == len(d_layers) - 1 else f"dense{i}"
         _set(gan.discriminator, name, [w.T, b])
     _record(gan, "pytorch_mlp_gan", generator_path, discriminator_path)
+    return gan
+
+
+def pytorch_cwgangp(generator_path):
+    """A ``ConditionalGAN`` holding a PyTorch-GAN-style conditional generator (e.g. a conditional WGAN-GP on MNIST).
+
+    The state_dict has ``label_emb.weight`` (classes x E), ``l1.0`` (a
+    Linear from z and the label embedding, concatenated in that order, to
+    128 x s x s) and ``conv_blocks`` = BatchNorm(128), Upsample, Conv3x3,
+    BatchNorm(eps 0.8), ReLU, Upsample, Conv3x3, BatchNorm(eps 0.8), ReLU,
+    Conv3x3, Tanh (indices 0, 2, 3, 6, 7, 9 hold weights). Classes, the
+    embedding size, z's size and the image size are read from the shapes.
+    The checkpoint has no discriminator: the returned model's (a projection
+    discriminator) is freshly initialised.
+
+    Returns:
+        ``ConditionalGAN(..., g_layout="upsample", g_bn_epsilon=0.8)`` whose
+        ``generate(z, labels=y)`` equals the PyTorch generator's
+        ``forward(z, y)`` in eval mode (channels last).
+    """
+    from kerasgan.models import ConditionalGAN
+
+    ckpt = _Checkpoint(generator_path, "generator checkpoint", "a PyTorch-GAN conditional generator state_dict (label_emb, l1.0, conv_blocks)")
+    emb = ckpt.take("label_emb.weight", (None, None))
+    classes, emb_dim = emb.shape
+    w1 = ckpt.take("l1.0.weight", (None, None))
+    b1 = ckpt.take("l1.0.bias", (w1.shape[0],))
+    latent_dim = w1.shape[1] - emb_dim
+    if latent_dim <= 0:
+        raise ckpt.error(f"l1.0.weight takes {w1.shape[1]} inputs, not more than the {emb_dim}-d label embedding")
+    bn0 = [ckpt.take(f"conv_blocks.0.{n}", (None,)) for n in ("weight", "bias", "running_mean", "running_var")]
+    c0 = bn0[0].shape[0]
+    side = int(round((w1.shape[0] / c0) ** 0.5))
+    if side * side * c0 != w1.shape[0]:
+        raise ckpt.error(f"l1.0 has {w1.shape[0]} outputs, not {c0} x s x s")
+    conv = {}
+    for index, bn_index in ((2, 3), (6, 7), (9, None)):
+        k = ckpt.take(f"conv_blocks.{index}.weight", (None, None, 3, 3))
+        conv[index] = [k.transpose(2, 3, 1, 0), ckpt.take(f"conv_blocks.{index}.bias", (k.shape[0],))]
+        if bn_index is not None:
+            conv[bn_index] = [ckpt.take(f"conv_blocks.{bn_index}.{n}", (k.shape[0],)) for n in ("weight", "bias", "running_mean", "running_var")]
+    width, channels = conv[6][0].shape[-1], conv[9][0].shape[-1]
+    if conv[2][0].shape[-1] != c0 or c0 != 2 * width:
+        raise ckpt.error(f"feature maps {c0} -> {conv[2][0].shape[-1]} -> {width}: expected 2w -> 2w -> w")
+    ckpt.finish()
+    gan = ConditionalGAN(
+        image_shape=(side * 4, side * 4, int(channels)), num_classes=int(classes), latent_dim=int(latent_dim),
+        embedding_dim=int(emb_dim), g_width=int(width), g_layout="upsample", g_bn_epsilon=0.8,
+    )
+    # PyTorch views the Linear's output as (C, s, s); Keras reshapes to (s, s, C).
+    perm = np.arange(c0 * side * side).reshape(c0, side, side).transpose(1, 2, 0).reshape(-1)
+    body = gan.generator.get_layer("upsample_generator")
+    _set(gan.generator, "label_embedding", [emb])
+    _set(body, "project", [w1.T[:, perm], b1[perm]])
+    _set(body, "project_bn", bn0)
+    for name, index in (("conv1", 2), ("conv1_bn", 3), ("conv2", 6), ("conv2_bn", 7), ("to_image", 9)):
+        _set(body, name, conv[index])
+    if hasattr(gan, "ema_generator") and gan.ema_generator is not None:
+        gan.ema_generator.set_weights(gan.generator.get_weights())
+    _record(gan, "pytorch_cwgangp", generator_path, None)
     return gan
 
 

@@ -21,6 +21,8 @@ TINY = {
     ],
     "cgan": [
         {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8},
+        {"image_shape": (28, 28, 1), "num_classes": 4, "latent_dim": 8, "g_width": 4, "d_width": 4,
+         "g_layout": "upsample", "g_bn_epsilon": 0.8},
         {"image_shape": (32, 32, 3), "num_classes": 3, "latent_dim": 8, "g_width": 4, "d_width": 4, "conditioning": "concat"},
     ],
 }

@@ -17,14 +17,54 @@ from kerasgan.models.registry import register_architecture
 D_CONDITIONING = ("projection", "concat")
 
 
-def conditional_generator(image_shape, latent_dim, num_classes, embedding_dim=None, width=None, kernel_size=4, sync_batch_norm=False):
-    """``[z, labels] -> images``: concat(z, embed(labels)) through a DCGAN generator."""
+G_LAYOUTS = ("dcgan", "upsample")
+
+
+def upsample_generator(image_shape, input_dim, width=None, bn_epsilon=1e-5):
+    """Nearest-neighbour upsampling + 3x3 convs instead of transposed convs (Odena, Dumoulin & Olah 2016).
+
+    ``input_dim -> Dense(2w * s * s) -> BN -> [upsample x2, conv 3x3, BN, ReLU]
+    per doubling -> conv 3x3 to C channels -> tanh``, with s the first map's
+    side and 2w feature maps up to the last doubling, which has w (w = 64 by default). This is the
+    generator of the widely used PyTorch-GAN conditional/AC-GAN scripts;
+    their ``BatchNorm2d(c, 0.8)`` sets epsilon to 0.8, which ``bn_epsilon``
+    reproduces for converted checkpoints (the first batch norm keeps 1e-5).
+    """
+    size, channels = _check_image_shape(image_shape)
+    base, ups = _LAYOUTS[size]
+    if base * 2**ups != size:
+        raise ValueError(f"the upsample layout needs a power-of-two multiple of its first map, got {size}x{size}")
+    width = 64 if width is None else int(width)
+    filters = [2 * width] * ups + [width]  # 2w at the first map and every doubling but the last
+    bn = dict(momentum=0.9)
+    z = keras.Input((input_dim,), name="z")
+    x = keras.layers.Dense(base * base * filters[0], name="project")(z)
+    x = keras.layers.Reshape((base, base, filters[0]), name="reshape")(x)
+    x = keras.layers.BatchNormalization(epsilon=1e-5, name="project_bn", **bn)(x)
+    for i in range(ups):
+        x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"up{i + 1}")(x)
+        x = keras.layers.Conv2D(filters[i + 1], 3, padding="same", name=f"conv{i + 1}")(x)
+        x = keras.layers.BatchNormalization(epsilon=bn_epsilon, name=f"conv{i + 1}_bn", **bn)(x)
+        x = keras.layers.ReLU(name=f"conv{i + 1}_relu")(x)
+    x = keras.layers.Conv2D(channels, 3, padding="same", name="to_image")(x)
+    images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, images, name="upsample_generator")
+
+
+def conditional_generator(image_shape, latent_dim, num_classes, embedding_dim=None, width=None, kernel_size=4,
+                          sync_batch_norm=False, layout="dcgan", bn_epsilon=1e-5):
+    """``[z, labels] -> images``: concat(z, embed(labels)) through a DCGAN (or upsample) generator."""
+    if layout not in G_LAYOUTS:
+        raise ValueError(f"unknown generator layout {layout!r}: choose one of {', '.join(G_LAYOUTS)}")
     embedding_dim = num_classes if embedding_dim is None else int(embedding_dim)
     z = keras.Input((latent_dim,), name="z")
     labels = keras.Input((), dtype="int32", name="labels")
     e = keras.layers.Embedding(num_classes, embedding_dim, name="label_embedding")(labels)
     h = keras.layers.Concatenate(name="z_and_label")([z, e])
-    body = dcgan_generator(image_shape, latent_dim + embedding_dim, width, kernel_size, sync_batch_norm)
+    if layout == "upsample":
+        body = upsample_generator(image_shape, latent_dim + embedding_dim, width, bn_epsilon)
+    else:
+        body = dcgan_generator(image_shape, latent_dim + embedding_dim, width, kernel_size, sync_batch_norm)
     return keras.Model([z, labels], body(h), name="conditional_generator")
 
 
@@ -70,6 +110,9 @@ class ConditionalGAN(GAN):
         conditioning: how D sees the label, ``"projection"`` (default;
             Miyato & Koyama 2018) or ``"concat"`` (an extra input channel;
             Mirza & Osindero 2014).
+        g_layout: ``"dcgan"`` (transposed convs, default) or ``"upsample"``
+            (nearest upsampling + 3x3 convs; see ``upsample_generator``).
+        g_bn_epsilon: epsilon of the upsample generator's inner batch norms.
 
     Example:
     >>> gan = ConditionalGAN(image_shape=(28, 28, 1), num_classes=10)
@@ -98,6 +141,8 @@ class ConditionalGAN(GAN):
         d_norm="batch",
         conditioning="projection",
         sync_batch_norm=False,
+        g_layout="dcgan",
+        g_bn_epsilon=1e-5,
         seed=None,
         **kwargs,
     ):
@@ -117,11 +162,16 @@ class ConditionalGAN(GAN):
             "conditioning": conditioning,
             "sync_batch_norm": bool(sync_batch_norm),
         }
+        if g_layout != "dcgan":
+            self._arch_config["g_layout"] = g_layout
+            self._arch_config["g_bn_epsilon"] = float(g_bn_epsilon)
         for key in ("generator", "discriminator", "latent_distribution"):
             kwargs.pop(key, None)
         kwargs.pop("num_classes", None)
         super().__init__(
-            generator=conditional_generator(image_shape, latent_dim, num_classes, embedding_dim, g_width, kernel_size, sync_batch_norm),
+            generator=conditional_generator(
+                image_shape, latent_dim, num_classes, embedding_dim, g_width, kernel_size, sync_batch_norm, g_layout, g_bn_epsilon
+            ),
             discriminator=conditional_discriminator(image_shape, num_classes, conditioning, d_width, kernel_size, d_norm, sync_batch_norm),
             latent_dim=latent_dim,
             num_classes=num_classes,

@@ -128,6 +128,24 @@ def least_squares_generator_loss(fake_scores, real_label=1.0, global_batch_size=
     return _mean(0.5 * tf.square(_flat(fake_scores) - real_label), global_batch_size)
 
 
+def auxiliary_classifier_loss(class_logits, labels, global_batch_size=None):
+    """Cross-entropy ``E[-log P(C = c | X)]`` of an auxiliary class head (Odena et al. 2017, L_C).
+
+    Args:
+        class_logits: (N, classes) logits of the class head.
+        labels: (N,) int class indices the images belong to (real) or were
+            generated for (fake).
+
+    Reference:
+        Odena, Olah & Shlens, "Conditional Image Synthesis with Auxiliary
+        Classifier GANs", ICML 2017, eq. 2.
+    """
+    logits = tf.cast(tf.convert_to_tensor(class_logits), tf.float32)
+    labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
+    per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    return _mean(per_example, global_batch_size)
+
+
 def hinge_discriminator_loss(real_scores, fake_scores, global_batch_size=None):
     """``E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]`` (TF-GAN's wasserstein_hinge).
 

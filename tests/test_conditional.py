@@ -154,3 +154,58 @@ def test_cli_samples_a_row_per_class(tmp_path, capsys):
         assert message in err and len(err.strip().splitlines()) == 1
     assert cli.main(["sample", "dcgan_mnist", "--labels", "1", "--out", str(tmp_path / "y.png")]) == 2
     assert "unconditional model: drop --labels" in capsys.readouterr().err
+
+
+def test_auxiliary_classifier_loss_by_hand():
+    from kerasgan import losses
+
+    logits = np.array([[2.0, 0.0], [0.0, 1.0], [3.0, -1.0]], "float32")
+    labels = np.array([0, 1, 1])
+    by_hand = np.mean([np.log1p(np.exp(-2.0)), np.log1p(np.exp(-1.0)), np.log1p(np.exp(4.0))])
+    assert float(losses.auxiliary_classifier_loss(logits, labels)) == pytest.approx(by_hand, rel=1e-6)
+
+
+def _acgan(class_weight=1.0):
+    keras.utils.set_random_seed(0)
+    return models.ACGAN(**TINY, class_weight=class_weight, seed=0)
+
+
+def test_acgan_class_terms_are_the_weighted_cross_entropies():
+    from kerasgan import losses
+
+    gan = _acgan(class_weight=0.5)
+    x = np.random.default_rng(0).uniform(-1, 1, (6, 28, 28, 1)).astype("float32")
+    y = np.array([0, 1, 2, 3, 4, 5])
+    fake = gan.generate(gan.latents(6, seed=1), labels=y)
+    real_out, fake_out = gan.discriminator(x), gan.discriminator(fake)
+    assert set(real_out) == {"logits", "class_logits"} and tuple(real_out["class_logits"].shape) == (6, 10)
+    d_terms = gan.compute_auxiliary_terms("discriminator", real_out, fake_out, y)
+    g_terms = gan.compute_auxiliary_terms("generator", None, fake_out, y)
+    ce_real = float(losses.auxiliary_classifier_loss(real_out["class_logits"], y))
+    ce_fake = float(losses.auxiliary_classifier_loss(fake_out["class_logits"], y))
+    assert float(d_terms["d_class"]) == pytest.approx(0.5 * (ce_real + ce_fake), rel=1e-6)
+    assert float(g_terms["g_class"]) == pytest.approx(0.5 * ce_fake, rel=1e-6)
+    np.testing.assert_allclose(gan.classify(x).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_acgan_logs_its_class_terms_and_they_move_the_generator():
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    y = np.arange(8) % 10
+    generators = []
+    for weight in (0.0, 1.0):
+        gan = _acgan(class_weight=weight)
+        gan.compile()
+        history = gan.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
+        assert {"d_class", "g_class"} <= set(history.history)
+        assert (history.history["g_class"][0] == 0.0) == (weight == 0.0)
+        generators.append([np.array(v) for v in gan.generator.trainable_variables])
+    assert any(not np.array_equal(a, b) for a, b in zip(*generators))
+
+
+def test_a_dict_discriminator_needs_logits():
+    z = keras.Input((4,))
+    g = keras.Model(z, keras.layers.Reshape((2, 2, 1))(keras.layers.Dense(4, activation="tanh")(z)))
+    x = keras.Input((2, 2, 1))
+    d = keras.Model(x, {"score": keras.layers.Dense(1)(keras.layers.Flatten()(x))})
+    with pytest.raises(ValueError, match="a discriminator that returns a dict must have a 'logits' entry"):
+        models.GAN(g, d)

@@ -19,6 +19,9 @@ TINY = {
     "vanilla_gan": [
         {"image_shape": (28, 28, 1), "latent_dim": 8, "g_units": (32,), "d_units": (16,), "maxout_pieces": 2},
     ],
+    "acgan": [
+        {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8, "class_weight": 0.5},
+    ],
     "cgan": [
         {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8},
         {"image_shape": (28, 28, 1), "num_classes": 4, "latent_dim": 8, "g_width": 4, "d_width": 4,

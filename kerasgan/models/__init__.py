@@ -5,12 +5,15 @@ from kerasgan.models.registry import get_architecture, list_architectures, regis
 from kerasgan.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from kerasgan.models.vanilla_gan import VanillaGAN, vanilla_discriminator, vanilla_generator
 from kerasgan.models.cgan import ConditionalGAN, conditional_discriminator, conditional_generator
+from kerasgan.models.acgan import ACGAN, acgan_discriminator
 
 __all__ = [
     "GAN",
     "DCGAN",
     "VanillaGAN",
     "ConditionalGAN",
+    "ACGAN",
+    "acgan_discriminator",
     "conditional_generator",
     "conditional_discriminator",
     "dcgan_generator",

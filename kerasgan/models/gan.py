@@ -63,6 +63,9 @@ class GAN(keras.Model):
         "batch_size": 64,
     }
 
+    #: Names of the extra loss terms ``compute_auxiliary_terms`` returns (logged as metrics).
+    auxiliary_metrics = ()
+
     def __init__(
         self,
         generator,
@@ -111,9 +114,9 @@ class GAN(keras.Model):
             self.ema_updates = keras.Variable(0, dtype="int64", trainable=False, name="ema_updates", aggregation="only_first_replica")
         self._trackers = {
             name: keras.metrics.Mean(name=name)
-            for name in ("d_loss", "g_loss", "d_real", "d_fake", "d_penalty", "g_penalty", "ada_p")
+            for name in ("d_loss", "g_loss", "d_real", "d_fake", "d_penalty", "g_penalty", "ada_p", *self.auxiliary_metrics)
         }
-        self._active_metrics = ["d_loss", "g_loss", "d_real", "d_fake"]
+        self._active_metrics = ["d_loss", "g_loss", "d_real", "d_fake", *self.auxiliary_metrics]
         # Virtual batch normalization in G: a fixed reference batch of latents
         # (saved with the model) whose statistics every VBN layer records
         # with the current weights at the start of each training step.
@@ -171,13 +174,19 @@ class GAN(keras.Model):
                 f"{tuple(d_input)}: make both networks use the same image size and channels"
             )
         try:
-            logits = self._discriminate(images, dummy_labels, training=False)
+            output = self._discriminate(images, dummy_labels, training=False)
         except Exception as err:  # noqa: BLE001
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ValueError(
                 f"the discriminator cannot take the generator's images of shape {image_shape}: "
                 f"{first}"
             ) from None
+        if isinstance(output, dict) and "logits" not in output:
+            raise ValueError(
+                f"a discriminator that returns a dict must have a 'logits' entry (it has {sorted(output)}): "
+                f"name its real/fake output 'logits'"
+            )
+        logits = _logits(output)
         if tuple(logits.shape) not in ((2,), (2, 1)):
             raise ValueError(
                 f"the discriminator must output one logit per image, shape (batch, 1) or "
@@ -370,7 +379,7 @@ class GAN(keras.Model):
             # Dynamic loss scaling for both players (float16 gradients underflow).
             self.g_optimizer = _loss_scaled(self.g_optimizer)
             self.d_optimizer = _loss_scaled(self.d_optimizer)
-        active = ["d_loss", "g_loss", "d_real", "d_fake"]
+        active = ["d_loss", "g_loss", "d_real", "d_fake", *self.auxiliary_metrics]
         if self.gradient_penalty or self.r1_gamma or self.adaptive_d_l2 or self._d_history is not None:
             active.append("d_penalty")
         if self._g_history is not None:
@@ -515,7 +524,7 @@ class GAN(keras.Model):
         penalty = tf.constant(0.0)
 
         def critic(x):
-            return self._discriminate(x, labels, training=True)
+            return _logits(self._discriminate(x, labels, training=True))
 
         if self.gradient_penalty:
             penalty += regularizers.gradient_penalty(
@@ -539,6 +548,17 @@ class GAN(keras.Model):
             penalty += self._d_history.penalty(self.discriminator.trainable_variables) / _num_replicas()
         return penalty
 
+    def compute_auxiliary_terms(self, player, real_output, fake_output, labels=None):
+        """Extra named loss terms of ``player`` (``"discriminator"`` or ``"generator"``), summed into its loss.
+
+        ``real_output``/``fake_output`` are the discriminator's outputs (a
+        tensor, or a dict with ``"logits"`` and named heads such as class
+        logits); ``real_output`` is None for the generator. Return a dict
+        ``{metric name: scalar}`` whose names the class lists in
+        ``auxiliary_metrics`` (each is logged as a metric). Default: none.
+        """
+        return {}
+
     def compute_generator_loss(self, fake, fake_logits, labels=None, real=None):
         """The generator objective; subclasses add terms here."""
         if self._feature_model is not None and real is not None:
@@ -552,11 +572,13 @@ class GAN(keras.Model):
         real_d = self._augment_for_d(real)
         fake_d = self._augment_for_d(fake)
         with tf.GradientTape() as tape:
-            real_logits = self._discriminate(real_d, labels, training=True)
-            fake_logits = self._discriminate(fake_d, labels, training=True)
+            real_out = self._discriminate(real_d, labels, training=True)
+            fake_out = self._discriminate(fake_d, labels, training=True)
+            real_logits, fake_logits = _logits(real_out), _logits(fake_out)
             d_loss = self.compute_discriminator_loss(real, fake, real_logits, fake_logits, labels)
             penalty = self.compute_discriminator_penalty(real_d, fake_d, labels)
-            total = d_loss + penalty
+            aux = self.compute_auxiliary_terms("discriminator", real_out, fake_out, labels)
+            total = d_loss + penalty + _sum_terms(aux)
             scaled = self.d_optimizer.scale_loss(total)
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
@@ -574,6 +596,8 @@ class GAN(keras.Model):
         if self.d_l2_weight is not None:
             self._adapt_d_l2(p_real, p_fake)
         self._trackers["d_loss"].update_state(d_loss * _num_replicas())
+        for name, value in aux.items():
+            self._trackers[name].update_state(value * _num_replicas())
         if "d_penalty" in self._active_metrics:
             self._trackers["d_penalty"].update_state(penalty * _num_replicas())
         self._trackers["d_real"].update_state(p_real)
@@ -648,9 +672,11 @@ class GAN(keras.Model):
             self._update_discriminator(real_i, tf.stop_gradient(fake), labels_i)
             with g_tape:
                 fake_d = self._augment_for_d(fake)
-                fake_logits = self._discriminate(fake_d, labels_i, training=True)
+                fake_out = self._discriminate(fake_d, labels_i, training=True)
+                fake_logits = _logits(fake_out)
                 g_loss = self.compute_generator_loss(fake, fake_logits, labels_i, real=real_i)
-                total = g_loss
+                g_aux = self.compute_auxiliary_terms("generator", None, fake_out, labels_i)
+                total = g_loss + _sum_terms(g_aux)
                 if self._g_history is not None:
                     g_penalty = self._g_history.penalty(self.generator.trainable_variables) / _num_replicas()
                     total = g_loss + g_penalty
@@ -664,6 +690,8 @@ class GAN(keras.Model):
             if self.ema_generator is not None:
                 self._update_ema()
             self._trackers["g_loss"].update_state(g_loss * _num_replicas())
+            for name, value in g_aux.items():
+                self._trackers[name].update_state(value * _num_replicas())
         results = {name: self._trackers[name].result() for name in self._active_metrics}
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             # Keras reduces train_step outputs under MultiWorkerMirroredStrategy
@@ -1059,6 +1087,15 @@ def stateless_latents(latent_dim, distribution, num, seed, start=0):
                            element_shape=tf.TensorShape([None, latent_dim]))
     _, parts = tf.while_loop(lambda k, parts: k * block < end, body, [start // block, parts])
     return tf.cond(end > start, parts.concat, lambda: tf.zeros([0, latent_dim], tf.float32))
+
+
+def _logits(output):
+    """The real/fake logits of a discriminator output (a tensor, or a dict with ``"logits"``)."""
+    return output["logits"] if isinstance(output, dict) else output
+
+
+def _sum_terms(terms):
+    return tf.add_n(list(terms.values())) if terms else tf.constant(0.0)
 
 
 def _swap_leading(x):

@@ -1,0 +1,3 @@
+from kerasgan.models.acgan.acgan import ACGAN, acgan_discriminator
+
+__all__ = ["ACGAN", "acgan_discriminator"]

@@ -1,6 +1,7 @@
 """The zoo: registry, verified weights, the harness over every entry, fine-tuning."""
 
 import json
+import pathlib
 import shutil
 
 import keras
@@ -148,3 +149,21 @@ def test_download_by_url_is_verified_before_it_lands_in_the_cache(tmp_path, monk
     assert path == cache / "generator.weights.h5" and zoo.sha256(path) == real
     (served / "generator.weights.h5").unlink()
     assert resolve_file(entry(real), "generator.weights.h5") == path  # cached: no second download
+
+
+REFERENCE = pathlib.Path(__file__).parent / "data" / "zoo_samples_reference.npz"
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_released_entries_still_draw_their_reference_samples(name):
+    # tests/data/zoo_samples_reference.npz was written by tools/zoo_sample_reference.py from the code before the
+    # conditional platform (commit e233974): the same weights must give the same samples for the same seed.
+    with np.load(REFERENCE) as ref:
+        assert f"{name}/samples" in ref.files, f"{name} has no reference samples: run tools/zoo_sample_reference.py"
+        expected, sha = ref[f"{name}/samples"].astype("float32"), str(ref[f"{name}/generator_sha256"])
+    entry = zoo.get_entry(name)
+    assert sha == entry.files["generator.weights.h5"], (
+        f"{name}'s weights changed since the reference was written: rerun tools/zoo_sample_reference.py"
+    )
+    gan = zoo.load(name, compile=False)
+    np.testing.assert_allclose(gan.sample(2, seed=0), expected, atol=2e-3)

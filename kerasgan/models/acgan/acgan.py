@@ -10,7 +10,7 @@ chosen objective) and both class terms are weighted by ``class_weight``.
 import keras
 
 from kerasgan import losses
-from kerasgan.models.cgan.cgan import conditional_generator
+from kerasgan.models.cgan.cgan import conditional_config, conditional_generator
 from kerasgan.models.dcgan.dcgan import _LAYOUTS, _check_image_shape, dcgan_discriminator
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
@@ -72,25 +72,14 @@ class ACGAN(GAN):
         seed=None,
         **kwargs,
     ):
-        image_shape = tuple(int(d) for d in image_shape)
-        if isinstance(num_classes, bool) or int(num_classes) != num_classes or num_classes < 2:
-            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
         if float(class_weight) < 0:
             raise ValueError(f"class_weight must be >= 0, got {class_weight!r}")
-        num_classes = int(num_classes)
         self.class_weight = float(class_weight)
-        self._arch_config = {
-            "image_shape": image_shape,
-            "num_classes": num_classes,
-            "latent_dim": int(latent_dim),
-            "embedding_dim": embedding_dim,
-            "g_width": g_width,
-            "d_width": d_width,
-            "kernel_size": int(kernel_size),
-            "d_norm": d_norm,
-            "sync_batch_norm": bool(sync_batch_norm),
-            "class_weight": self.class_weight,
-        }
+        self._arch_config = conditional_config(
+            image_shape, num_classes, latent_dim, embedding_dim, g_width, d_width, kernel_size, d_norm, sync_batch_norm
+        )
+        self._arch_config["class_weight"] = self.class_weight
+        image_shape, num_classes = self._arch_config["image_shape"], self._arch_config["num_classes"]
         for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
             kwargs.pop(key, None)
         super().__init__(

@@ -96,6 +96,23 @@ def conditional_discriminator(image_shape, num_classes, conditioning="projection
     return keras.Model([images, labels], logits, name="conditional_discriminator")
 
 
+def conditional_config(image_shape, num_classes, latent_dim, embedding_dim, g_width, d_width, kernel_size, d_norm, sync_batch_norm):
+    """The checked arguments shared by the class-conditional architectures (their saved config)."""
+    if isinstance(num_classes, bool) or int(num_classes) != num_classes or num_classes < 2:
+        raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+    return {
+        "image_shape": tuple(int(d) for d in image_shape),
+        "num_classes": int(num_classes),
+        "latent_dim": int(latent_dim),
+        "embedding_dim": embedding_dim,
+        "g_width": g_width,
+        "d_width": d_width,
+        "kernel_size": int(kernel_size),
+        "d_norm": d_norm,
+        "sync_batch_norm": bool(sync_batch_norm),
+    }
+
+
 @register_architecture("cgan")
 @keras.saving.register_keras_serializable(package="kerasgan")
 class ConditionalGAN(GAN):
@@ -146,22 +163,11 @@ class ConditionalGAN(GAN):
         seed=None,
         **kwargs,
     ):
-        image_shape = tuple(int(d) for d in image_shape)
-        if isinstance(num_classes, bool) or int(num_classes) != num_classes or num_classes < 2:
-            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
-        num_classes = int(num_classes)
-        self._arch_config = {
-            "image_shape": image_shape,
-            "num_classes": num_classes,
-            "latent_dim": int(latent_dim),
-            "embedding_dim": embedding_dim,
-            "g_width": g_width,
-            "d_width": d_width,
-            "kernel_size": int(kernel_size),
-            "d_norm": d_norm,
-            "conditioning": conditioning,
-            "sync_batch_norm": bool(sync_batch_norm),
-        }
+        self._arch_config = conditional_config(
+            image_shape, num_classes, latent_dim, embedding_dim, g_width, d_width, kernel_size, d_norm, sync_batch_norm
+        )
+        self._arch_config["conditioning"] = conditioning
+        image_shape, num_classes = self._arch_config["image_shape"], self._arch_config["num_classes"]
         if g_layout != "dcgan":
             self._arch_config["g_layout"] = g_layout
             self._arch_config["g_bn_epsilon"] = float(g_bn_epsilon)

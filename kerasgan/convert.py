@@ -33,8 +33,6 @@ import weakref
 import numpy as np
 
 CONFIG_FILE = "config.json"
-GENERATOR_FILE = "generator.weights.h5"
-DISCRIMINATOR_FILE = "discriminator.weights.h5"
 FORMAT = "kerasgan-converted"
 
 # What each converter produced, so that save_converted can record it:
@@ -487,7 +485,7 @@ def save_converted(gan, out_dir, source=None):
         with ``kerasgan.zoo.load(name, weights=out_dir)`` when the zoo entry
         has the same architecture arguments.
     """
-    from kerasgan.zoo.registry import sha256
+    from kerasgan.zoo.registry import network_files, sha256
 
     source = _normalise_source(gan, source)
     architecture = getattr(gan, "architecture_name", None)
@@ -499,15 +497,16 @@ def save_converted(gan, out_dir, source=None):
     os.makedirs(out_dir, exist_ok=True)
 
     sources = {}
-    for part in ("generator", "discriminator"):
+    for part in gan.networks:
         path = source.get(part)
         if path:
             path = os.path.abspath(os.fspath(path))
             sources[part] = {"path": path, "sha256": sha256(path)}
     model_args = {k: v for k, v in gan.get_config().items() if k != "name"}
-    parts = [(GENERATOR_FILE, gan.generator)]
-    if "discriminator" in sources:
-        parts.append((DISCRIMINATOR_FILE, gan.discriminator))
+    # The sampling network always; the others when their source was converted.
+    files = network_files(gan)
+    sampling = next(iter(files))
+    parts = [(f, n) for f, n in files.items() if f == sampling or f[: -len(".weights.h5")] in sources]
 
     temps = {}
     try:
@@ -528,7 +527,7 @@ def save_converted(gan, out_dir, source=None):
             f.write("\n")
         # An old config.json must not describe the new weights, nor an old
         # discriminator file sit beside a generator it was not trained with.
-        for stale in (CONFIG_FILE, DISCRIMINATOR_FILE):
+        for stale in (CONFIG_FILE, *files):
             if os.path.exists(os.path.join(out_dir, stale)):
                 os.remove(os.path.join(out_dir, stale))
         for filename, _ in parts:
@@ -560,7 +559,7 @@ def load_converted(out_dir, compile=True):
         The GAN (any architecture and sizes the converter produced).
     """
     from kerasgan.models import get_architecture
-    from kerasgan.zoo.registry import verify_file
+    from kerasgan.zoo.registry import network_files, network_for_file, verify_file
 
     out_dir = os.fspath(out_dir)
     config_path = os.path.join(out_dir, CONFIG_FILE)
@@ -574,13 +573,12 @@ def load_converted(out_dir, compile=True):
         architecture, model_args, files = config["architecture"], config["model_args"], config["files"]
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"{config_path} is not a converted-model config: {_first_line(err)}") from None
-    if GENERATOR_FILE not in files:
-        raise ValueError(f"{config_path} lists no {GENERATOR_FILE}")
     gan = get_architecture(architecture)(**model_args)
+    sampling = next(iter(network_files(gan)))
+    if sampling not in files:
+        raise ValueError(f"{config_path} lists no {sampling}")
     for filename, expected in files.items():
-        network = {GENERATOR_FILE: gan.generator, DISCRIMINATOR_FILE: gan.discriminator}.get(filename)
-        if network is None:
-            raise ValueError(f"{config_path} lists an unknown file {filename!r}")
+        network = network_for_file(gan, filename, config_path)
         path = os.path.join(out_dir, filename)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"{path} is missing (listed in {config_path})")

@@ -7,6 +7,7 @@ import tensorflow as tf
 import keras
 
 from kerasgan import data, models
+from kerasgan.models.batch import GANBatch
 
 TINY = {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8}
 
@@ -179,8 +180,8 @@ def test_acgan_class_terms_are_the_weighted_cross_entropies():
     fake = gan.generate(gan.latents(6, seed=1), labels=y)
     real_out, fake_out = gan.discriminator(x), gan.discriminator(fake)
     assert set(real_out) == {"logits", "class_logits"} and tuple(real_out["class_logits"].shape) == (6, 10)
-    d_terms = gan.compute_auxiliary_terms("discriminator", real_out, fake_out, y)
-    g_terms = gan.compute_auxiliary_terms("generator", None, fake_out, y)
+    d_terms = gan.compute_auxiliary_terms("discriminator", GANBatch(real=x, fake=fake, labels=y, real_output=real_out, fake_output=fake_out))
+    g_terms = gan.compute_auxiliary_terms("generator", GANBatch(real=x, fake=fake, labels=y, fake_output=fake_out))
     ce_real = float(losses.auxiliary_classifier_loss(real_out["class_logits"], y))
     ce_fake = float(losses.auxiliary_classifier_loss(fake_out["class_logits"], y))
     assert float(d_terms["d_class"]) == pytest.approx(0.5 * (ce_real + ce_fake), rel=1e-6)

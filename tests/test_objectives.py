@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan.layers import SNConv2D, SNDense
+from kerasgan.models.batch import GANBatch
 from kerasgan.models import DCGAN, GAN
 
 TINY = {"image_shape": (28, 28, 1), "latent_dim": 8, "g_width": 4, "d_width": 4}
@@ -43,7 +44,7 @@ def test_gradient_penalty_option_adds_the_penalty_to_the_critic_loss():
     from kerasgan import regularizers
 
     gan.seed_generator.state.assign([5, 0])
-    got = float(gan.compute_discriminator_penalty(real, fake))
+    got = float(gan.compute_discriminator_penalty(GANBatch(real=real, fake=fake)))
     gan.seed_generator.state.assign([5, 0])
     seed = tf.cast(gan.seed_generator.next(), tf.int64)
     want = float(regularizers.gradient_penalty(lambda x: gan.discriminator(x, training=True), real, fake, 10.0, seed=seed))
@@ -72,7 +73,7 @@ def test_lazy_r1_applies_every_k_steps_scaled_by_k(every):
     real, fake = _images(4, 1), _images(4, 2)
     for iteration in range(2 * every):
         gan.d_optimizer.iterations.assign(iteration)
-        got = float(gan.compute_discriminator_penalty(real, fake))
+        got = float(gan.compute_discriminator_penalty(GANBatch(real=real, fake=fake)))
         want = full * every if iteration % every == 0 else 0.0
         assert got == pytest.approx(want, rel=1e-5), iteration
 
@@ -207,7 +208,7 @@ def test_feature_matching_loss_is_squared_distance_of_mean_features():
     real, fake = _images(6, 1), _images(6, 2)
     features = keras.Model(gan.discriminator.inputs, gan.discriminator.get_layer("logit_conv").input)
     want = np.sum((features(real, training=True).numpy().mean(0) - features(fake, training=True).numpy().mean(0)) ** 2)
-    got = float(gan.compute_generator_loss(fake, None, real=real))
+    got = float(gan.compute_generator_loss(GANBatch(real=real, fake=fake)))
     assert got == pytest.approx(want, rel=1e-4)
     history = gan.fit(_images(16), batch_size=8, epochs=1, verbose=0).history
     assert np.isfinite(history["g_loss"][0])
@@ -239,7 +240,7 @@ def test_adaptive_d_l2_grows_while_d_wins_and_shrinks_when_g_catches_up():
     assert float(gan.d_l2_weight.numpy()) == pytest.approx(5e-4)
     # The penalty is weight * sum of squared kernels.
     squares = sum(float(np.sum(v.numpy() ** 2)) for v in gan.discriminator.trainable_variables if v.ndim > 1)
-    assert float(gan.compute_discriminator_penalty(_images(2), _images(2))) == pytest.approx(5e-4 * squares, rel=1e-5)
+    assert float(gan.compute_discriminator_penalty(GANBatch(real=_images(2), fake=_images(2)))) == pytest.approx(5e-4 * squares, rel=1e-5)
 
 
 class _Snapshots(keras.callbacks.Callback):
@@ -277,7 +278,7 @@ def test_historical_averaging_keeps_the_mean_of_past_weights_and_penalises_the_d
     # The gradient of the D penalty is 2 * weight * (theta - mean).
     variables = gan.discriminator.trainable_variables
     with tf.GradientTape() as tape:
-        penalty = gan.compute_discriminator_penalty(_images(2), _images(2, 1))
+        penalty = gan.compute_discriminator_penalty(GANBatch(real=_images(2), fake=_images(2, 1)))
     grads = tape.gradient(penalty, variables)
     for g, v, a in zip(grads, variables, gan._d_history.averages):
         np.testing.assert_allclose(g.numpy(), 2 * 0.25 * (v.numpy() - a.numpy()), rtol=1e-4, atol=1e-7)

@@ -76,9 +76,11 @@ def main(name, run_dir, step=None, evaluate_scores=True, root=ROOT):
     out = pathlib.Path(root) / "zoo" / name
     out.mkdir(parents=True, exist_ok=True)
     files = {}
-    # The sampling generator: the EMA one when the run keeps it.
-    for part, network in (("generator", gan.serving_generator()), ("discriminator", gan.discriminator)):
-        filename = f"{part}.weights.h5"
+    # Every network of the model; for the sampling one, the EMA copy when the run keeps it.
+    networks = zoo.network_files(gan)
+    sampling = next(iter(networks))
+    networks[sampling] = gan.serving_generator()
+    for filename, network in networks.items():
         tmp = out / f".tmp-{filename}"
         network.save_weights(str(tmp))
         os.replace(tmp, out / filename)

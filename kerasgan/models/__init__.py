@@ -1,6 +1,8 @@
 """GAN models: the base ``GAN`` and one folder per architecture."""
 
 from kerasgan.models.gan import GAN
+from kerasgan.models.batch import GANBatch
+from kerasgan.models import common, options
 from kerasgan.models.registry import get_architecture, list_architectures, register_architecture
 from kerasgan.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from kerasgan.models.vanilla_gan import VanillaGAN, vanilla_discriminator, vanilla_generator
@@ -9,6 +11,7 @@ from kerasgan.models.acgan import ACGAN, acgan_discriminator
 
 __all__ = [
     "GAN",
+    "GANBatch",
     "DCGAN",
     "VanillaGAN",
     "ConditionalGAN",

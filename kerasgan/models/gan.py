@@ -7,6 +7,8 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import losses as losses_lib
+from kerasgan.models import common, options
+from kerasgan.models.batch import GANBatch, logits_of
 
 _LATENT_DISTRIBUTIONS = ("normal", "uniform")
 
@@ -110,7 +112,7 @@ class GAN(keras.Model):
         if self.ema_decay is not None:
             if not 0.0 < self.ema_decay < 1.0:
                 raise ValueError(f"ema_decay must be in (0, 1), e.g. 0.999; got {ema_decay}")
-            self.ema_generator = _clone_network(generator, "ema_generator")
+            self.ema_generator = common.clone_network(generator, "ema_generator")
             self.ema_updates = keras.Variable(0, dtype="int64", trainable=False, name="ema_updates", aggregation="only_first_replica")
         self._trackers = {
             name: keras.metrics.Mean(name=name)
@@ -186,7 +188,7 @@ class GAN(keras.Model):
                 f"a discriminator that returns a dict must have a 'logits' entry (it has {sorted(output)}): "
                 f"name its real/fake output 'logits'"
             )
-        logits = _logits(output)
+        logits = logits_of(output)
         if tuple(logits.shape) not in ((2,), (2, 1)):
             raise ValueError(
                 f"the discriminator must output one logit per image, shape (batch, 1) or "
@@ -314,81 +316,29 @@ class GAN(keras.Model):
             jit_compile, steps_per_execution, run_eagerly: as in
                 ``keras.Model.compile``.
         """
-        recipe = self.recipe
-
-        def option(value, key, default=None):
-            return recipe.get(key, default) if value is None else value
-
-        loss = option(loss, "loss", "modified")
-        self.d_loss_fn = losses_lib.get(d_loss if d_loss is not None else loss, "discriminator")
-        self.g_loss_fn = losses_lib.get(g_loss if g_loss is not None else loss, "generator")
-        label_smoothing = option(label_smoothing, "label_smoothing", 0.0)
-        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.integer, np.floating)):
-            raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}")
-        self.label_smoothing = float(label_smoothing)
-        if not 0.0 <= self.label_smoothing < 1.0:
-            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
-        d_steps = option(d_steps, "d_steps", 1)
-        if isinstance(d_steps, bool) or int(d_steps) != d_steps or int(d_steps) < 1:
-            raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}")
-        self.d_steps = int(d_steps)
-        self.clip_weights = _optional_positive(option(clip_weights, "clip_weights"), "clip_weights")
-        self.gradient_penalty = _optional_positive(option(gradient_penalty, "gradient_penalty"), "gradient_penalty")
-        self.r1_gamma = _optional_positive(option(r1_gamma, "r1_gamma"), "r1_gamma")
-        r1_every = option(r1_every, "r1_every", 1)
-        if isinstance(r1_every, bool) or int(r1_every) != r1_every or int(r1_every) < 1:
-            raise ValueError(f"r1_every must be a positive integer, got {r1_every!r}")
-        self.r1_every = int(r1_every)
-        self.augment = _parse_augment(option(augment, "augment"))
-        # State that only some training set-ups need (ADA's p, the adaptive
-        # L2 weight, D's feature model) is created here; Keras locks a built
-        # model's state, so it is unlocked for these attributes.
-        tracker = getattr(self, "_tracker", None)
-        if tracker is not None and getattr(tracker, "locked", False):
-            tracker.unlock()
-        self.augmenter = None
-        if self.augment is not None and self.augment["name"] == "ada":
-            from kerasgan.augment import AdaptiveAugment
-
-            self.augmenter = AdaptiveAugment(**{k: v for k, v in self.augment.items() if k != "name"}, name="ada")
-        self.feature_matching = option(feature_matching, "feature_matching", False) or False
-        self._feature_model = self._build_feature_model(self.feature_matching) if self.feature_matching else None
-        self.adaptive_d_l2 = _parse_adaptive_l2(option(adaptive_d_l2, "adaptive_d_l2"))
-        self.d_l2_weight = None
-        if self.adaptive_d_l2 is not None:
-            self.d_l2_weight = keras.Variable(
-                self.adaptive_d_l2["initial"], dtype="float32", trainable=False, name="d_l2_weight",
-                aggregation="only_first_replica",
-            )
-        self.historical_averaging = _parse_historical(option(historical_averaging, "historical_averaging"))
-        self._g_history = self._d_history = None
-        if self.historical_averaging is not None:
-            from kerasgan.regularizers import HistoricalAverage
-
-            g_w = self.historical_averaging.get("generator")
-            d_w = self.historical_averaging.get("discriminator")
-            if g_w:
-                self._g_history = HistoricalAverage(self.generator.trainable_variables, g_w, name="g_history")
-            if d_w:
-                self._d_history = HistoricalAverage(self.discriminator.trainable_variables, d_w, name="d_history")
-        self.g_optimizer = _get_optimizer(g_optimizer, recipe["g_optimizer"], "g_optimizer")
-        self.d_optimizer = _get_optimizer(d_optimizer, recipe["d_optimizer"], "d_optimizer")
-        if self.g_optimizer is self.d_optimizer:
+        opts = options.resolve(
+            self.recipe, loss=loss, g_loss=g_loss, d_loss=d_loss, d_steps=d_steps, label_smoothing=label_smoothing,
+            clip_weights=clip_weights, gradient_penalty=gradient_penalty, r1_gamma=r1_gamma, r1_every=r1_every,
+            augment=augment, feature_matching=feature_matching, adaptive_d_l2=adaptive_d_l2,
+            historical_averaging=historical_averaging,
+        )
+        g_optimizer = options.optimizer(g_optimizer, self.recipe["g_optimizer"], "g_optimizer")
+        d_optimizer = options.optimizer(d_optimizer, self.recipe["d_optimizer"], "d_optimizer")
+        if g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
+        self._options = opts
+        for key, value in opts.items():
+            setattr(self, key, value)
+        # Keras locks a built model's state: the state some techniques need
+        # (ADA's p, the adaptive L2 weight, D's feature model, historical
+        # averages) is created with it unlocked.
+        with common.unlocked(self):
+            self._create_technique_state()
         if keras.config.dtype_policy().name == "mixed_float16":
             # Dynamic loss scaling for both players (float16 gradients underflow).
-            self.g_optimizer = _loss_scaled(self.g_optimizer)
-            self.d_optimizer = _loss_scaled(self.d_optimizer)
-        active = ["d_loss", "g_loss", "d_real", "d_fake", *self.auxiliary_metrics]
-        if self.gradient_penalty or self.r1_gamma or self.adaptive_d_l2 or self._d_history is not None:
-            active.append("d_penalty")
-        if self._g_history is not None:
-            active.append("g_penalty")
-        if self.augmenter is not None:
-            active.append("ada_p")
-        self._active_metrics = active
-        if tracker is not None and hasattr(tracker, "lock"):
-            tracker.lock()
+            g_optimizer, d_optimizer = common.loss_scaled(g_optimizer), common.loss_scaled(d_optimizer)
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self._active_metrics = self._metric_names()
         super().compile(
             optimizer=None,
             jit_compile=jit_compile,
@@ -396,6 +346,47 @@ class GAN(keras.Model):
             run_eagerly=run_eagerly,
         )
         self._build_optimizers()
+
+    def _create_technique_state(self):
+        self.augmenter = None
+        if self.augment is not None and self.augment["name"] == "ada":
+            from kerasgan.augment import AdaptiveAugment
+
+            self.augmenter = AdaptiveAugment(**{k: v for k, v in self.augment.items() if k != "name"}, name="ada")
+        self._feature_model = self._build_feature_model(self.feature_matching) if self.feature_matching else None
+        self.d_l2_weight = None
+        if self.adaptive_d_l2 is not None:
+            self.d_l2_weight = keras.Variable(
+                self.adaptive_d_l2["initial"], dtype="float32", trainable=False, name="d_l2_weight",
+                aggregation="only_first_replica",
+            )
+        self._g_history = self._d_history = None
+        if self.historical_averaging is not None:
+            from kerasgan.regularizers import HistoricalAverage
+
+            g_w = self.historical_averaging.get("generator")
+            d_w = self.historical_averaging.get("discriminator")
+            if g_w:
+                self._g_history = HistoricalAverage(self.player_variables("generator"), g_w, name="g_history")
+            if d_w:
+                self._d_history = HistoricalAverage(self.player_variables("discriminator"), d_w, name="d_history")
+
+    def _overrides(self, hook):
+        return getattr(type(self), hook) is not getattr(GAN, hook)
+
+    def _metric_names(self):
+        """The logged metrics: losses, D's probabilities, the penalties in use and the class's named terms."""
+        names = ["d_loss", "g_loss", "d_real", "d_fake", *self.auxiliary_metrics]
+        if (
+            self.gradient_penalty or self.r1_gamma or self.adaptive_d_l2 or self._d_history is not None
+            or self._overrides("compute_discriminator_penalty")
+        ):
+            names.append("d_penalty")
+        if self._g_history is not None or self._overrides("compute_generator_penalty"):
+            names.append("g_penalty")
+        if self.augmenter is not None:
+            names.append("ada_p")
+        return names
 
     def _build_feature_model(self, layer):
         d = self.discriminator
@@ -416,37 +407,52 @@ class GAN(keras.Model):
         # Built eagerly (inside the caller's strategy scope) so that saved
         # optimizer state can be restored and replicas share the variables.
         if not self.g_optimizer.built:
-            self.g_optimizer.build(self.generator.trainable_variables)
+            self.g_optimizer.build(self.player_variables("generator"))
         if not self.d_optimizer.built:
-            self.d_optimizer.build(self.discriminator.trainable_variables)
+            self.d_optimizer.build(self.player_variables("discriminator"))
+
+    # ------------------------------------------------------------ networks
+    #: The players of the game, in update order within a step.
+    players = ("discriminator", "generator")
+
+    #: The entry of ``networks`` that draws samples: required in zoo folders.
+    sampling_network = "generator"
+
+    @property
+    def networks(self):
+        """``{name: keras.Model}`` of the trained networks (not the EMA copy).
+
+        Zoo folders hold one ``NAME.weights.h5`` per entry; a model with more
+        networks (an encoder, a second generator) adds them here and the zoo,
+        ``kerasgan convert`` and ``kerasgan train`` write and load them.
+        """
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+    def player_variables(self, player):
+        """The trainable variables ``player`` (``"generator"`` or ``"discriminator"``) updates.
+
+        A model whose player trains several networks (BiGAN's generator and
+        encoder, InfoGAN's Q head with G) returns all of their variables.
+        """
+        if player not in self.players:
+            raise ValueError(f"unknown player {player!r}: this model's players are {list(self.players)}")
+        return self.networks[player].trainable_variables
 
     def get_compile_config(self):
         if not getattr(self, "compiled", False) or not hasattr(self, "g_optimizer"):
             return None
-        config = {
+        return {
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
             "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "g_loss": losses_lib.serialize(self.g_loss_fn),
-            "d_loss": losses_lib.serialize(self.d_loss_fn),
-            "d_steps": self.d_steps,
-            "label_smoothing": self.label_smoothing,
+            **options.serialize(self._options),
             "steps_per_execution": self.steps_per_execution,
         }
-        for key in (
-            "clip_weights", "gradient_penalty", "r1_gamma", "augment", "feature_matching", "adaptive_d_l2",
-            "historical_averaging",
-        ):
-            if getattr(self, key, None):
-                config[key] = getattr(self, key)
-        if self.r1_every != 1:
-            config["r1_every"] = self.r1_every
-        return config
 
     def compile_from_config(self, config):
         config = dict(config)
         self.compile(
-            g_optimizer=_deserialize_optimizer(config.pop("g_optimizer")),
-            d_optimizer=_deserialize_optimizer(config.pop("d_optimizer")),
+            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
+            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
             g_loss=losses_lib.deserialize(config.pop("g_loss")),
             d_loss=losses_lib.deserialize(config.pop("d_loss")),
             **config,
@@ -510,22 +516,33 @@ class GAN(keras.Model):
         draws = tf.random.stateless_uniform([n * replicas], seed)
         return draws[index * n : (index + 1) * n]
 
-    def compute_discriminator_loss(self, real, fake, real_logits, fake_logits, labels=None):
-        """The discriminator objective; subclasses add penalties here."""
+    # ------------------------------------------------------------ loss hooks
+    # Every hook receives one GANBatch (real, fake, latents, labels, D's
+    # outputs); a subclass overrides the hooks it needs. Penalty hooks that a
+    # subclass overrides are logged as d_penalty / g_penalty, and the named
+    # terms of compute_auxiliary_terms under their own names.
+    def compute_discriminator_loss(self, batch):
+        """The discriminator's adversarial objective (a scalar), from ``batch.real_logits``/``fake_logits``."""
         kwargs = {}
         if "label_smoothing" in _parameters(self.d_loss_fn) and self.label_smoothing:
             kwargs["label_smoothing"] = self.label_smoothing
-        return self.d_loss_fn(real_logits, fake_logits, **kwargs)
+        return self.d_loss_fn(batch.real_logits, batch.fake_logits, **kwargs)
 
-    def compute_discriminator_penalty(self, real, fake, labels=None):
-        """Gradient penalties and weight decay added to the discriminator loss (0 if none)."""
+    def compute_discriminator_penalty(self, batch):
+        """Gradient penalties and weight decay added to the discriminator loss (0 if none).
+
+        Penalties differentiate D at the images it saw (``batch.real_seen``,
+        ``batch.fake_seen``: augmented when the GAN augments).
+        """
         from kerasgan import regularizers
 
         penalty = tf.constant(0.0)
+        labels = batch.labels
 
         def critic(x):
-            return _logits(self._discriminate(x, labels, training=True))
+            return logits_of(self._discriminate(x, labels, training=True))
 
+        real, fake = batch.real_seen, batch.fake_seen
         if self.gradient_penalty:
             penalty += regularizers.gradient_penalty(
                 critic, real, fake, weight=self.gradient_penalty, alpha=self._global_batch_uniform(tf.shape(real)[0])
@@ -541,67 +558,120 @@ class GAN(keras.Model):
                     lambda: tf.constant(0.0),
                 )
         if self.d_l2_weight is not None:
-            squares = [tf.reduce_sum(tf.square(tf.cast(v, tf.float32))) for v in self.discriminator.trainable_variables if len(v.shape) > 1]
+            kernels = [v for v in self.player_variables("discriminator") if len(v.shape) > 1]
+            squares = [tf.reduce_sum(tf.square(tf.cast(v, tf.float32))) for v in kernels]
             # Divided by the replica count so the summed replica gradients equal one device's.
-            penalty += tf.convert_to_tensor(self.d_l2_weight) * tf.add_n(squares) / _num_replicas()
+            penalty += tf.convert_to_tensor(self.d_l2_weight) * tf.add_n(squares) / common.num_replicas()
         if self._d_history is not None:
-            penalty += self._d_history.penalty(self.discriminator.trainable_variables) / _num_replicas()
+            penalty += self._d_history.penalty(self.player_variables("discriminator")) / common.num_replicas()
         return penalty
 
-    def compute_auxiliary_terms(self, player, real_output, fake_output, labels=None):
+    def compute_generator_loss(self, batch):
+        """The generator's adversarial objective (a scalar), from ``batch.fake_logits``."""
+        if self._feature_model is not None and batch.real is not None:
+            # Salimans et al. 2016, 3.1: || E f(x) - E f(G(z)) ||^2 over D's features.
+            f_real = tf.reduce_mean(tf.cast(self._features(batch.real, batch.labels), tf.float32), axis=0)
+            f_fake = tf.reduce_mean(tf.cast(self._features(batch.fake, batch.labels), tf.float32), axis=0)
+            return tf.reduce_sum(tf.square(tf.stop_gradient(f_real) - f_fake)) / common.num_replicas()
+        return self.g_loss_fn(batch.fake_logits)
+
+    def compute_generator_penalty(self, batch):
+        """Regularisers added to the generator loss (0 if none): historical averaging here;
+        path length or orthogonal regularisation in the architectures that use them."""
+        if self._g_history is not None:
+            return self._g_history.penalty(self.player_variables("generator")) / common.num_replicas()
+        return tf.constant(0.0)
+
+    def compute_auxiliary_terms(self, player, batch):
         """Extra named loss terms of ``player`` (``"discriminator"`` or ``"generator"``), summed into its loss.
 
-        ``real_output``/``fake_output`` are the discriminator's outputs (a
-        tensor, or a dict with ``"logits"`` and named heads such as class
-        logits); ``real_output`` is None for the generator. Return a dict
-        ``{metric name: scalar}`` whose names the class lists in
-        ``auxiliary_metrics`` (each is logged as a metric). Default: none.
+        ``batch.real_output``/``batch.fake_output`` are the discriminator's
+        outputs (a tensor, or a dict with ``"logits"`` and named heads such
+        as class logits); ``batch.real_output`` is None for the generator.
+        Return a dict ``{metric name: scalar}`` whose names the class lists
+        in ``auxiliary_metrics`` (each is logged as a metric). Default: none.
         """
         return {}
 
-    def compute_generator_loss(self, fake, fake_logits, labels=None, real=None):
-        """The generator objective; subclasses add terms here."""
-        if self._feature_model is not None and real is not None:
-            # Salimans et al. 2016, 3.1: || E f(x) - E f(G(z)) ||^2 over D's features.
-            f_real = tf.reduce_mean(tf.cast(self._feature_model(real, training=True), tf.float32), axis=0)
-            f_fake = tf.reduce_mean(tf.cast(self._feature_model(fake, training=True), tf.float32), axis=0)
-            return tf.reduce_sum(tf.square(tf.stop_gradient(f_real) - f_fake)) / _num_replicas()
-        return self.g_loss_fn(fake_logits)
+    def _features(self, images, labels):
+        if self.num_classes is not None and len(self._feature_model.inputs) > 1:
+            return self._feature_model([images, labels], training=True)
+        return self._feature_model(images, training=True)
 
-    def _update_discriminator(self, real, fake, labels):
+    # ------------------------------------------------------------ updates
+    def _update_discriminator(self, real, fake, latents, labels):
         real_d = self._augment_for_d(real)
         fake_d = self._augment_for_d(fake)
+        variables = self.player_variables("discriminator")
         with tf.GradientTape() as tape:
-            real_out = self._discriminate(real_d, labels, training=True)
-            fake_out = self._discriminate(fake_d, labels, training=True)
-            real_logits, fake_logits = _logits(real_out), _logits(fake_out)
-            d_loss = self.compute_discriminator_loss(real, fake, real_logits, fake_logits, labels)
-            penalty = self.compute_discriminator_penalty(real_d, fake_d, labels)
-            aux = self.compute_auxiliary_terms("discriminator", real_out, fake_out, labels)
-            total = d_loss + penalty + _sum_terms(aux)
+            batch = GANBatch(
+                real=real, fake=fake, latents=latents, labels=labels, real_seen=real_d, fake_seen=fake_d,
+                real_output=self._discriminate(real_d, labels, training=True),
+                fake_output=self._discriminate(fake_d, labels, training=True),
+            )
+            d_loss = self.compute_discriminator_loss(batch)
+            penalty = self.compute_discriminator_penalty(batch)
+            aux = self.compute_auxiliary_terms("discriminator", batch)
+            total = d_loss + penalty + common.sum_terms(aux)
             scaled = self.d_optimizer.scale_loss(total)
-        variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables))
         if self.clip_weights:
             c = self.clip_weights
-            _assign_all([(v, tf.clip_by_value(v, -c, c)) for v in variables])
+            common.assign_all([(v, tf.clip_by_value(v, -c, c)) for v in variables])
         if self._d_history is not None:
-            _assign_all(self._d_history.update_pairs(variables))
-        p_real = self._probabilities(self.d_loss_fn, real_logits)
-        p_fake = self._probabilities(self.d_loss_fn, fake_logits)
+            common.assign_all(self._d_history.update_pairs(variables))
+        p_real = self._probabilities(self.d_loss_fn, batch.real_logits)
+        p_fake = self._probabilities(self.d_loss_fn, batch.fake_logits)
         if self.augmenter is not None:
-            self.augmenter.update(real_logits)
+            self.augmenter.update(batch.real_logits)
             self._trackers["ada_p"].update_state(self.augmenter.p)
         if self.d_l2_weight is not None:
             self._adapt_d_l2(p_real, p_fake)
-        self._trackers["d_loss"].update_state(d_loss * _num_replicas())
-        for name, value in aux.items():
-            self._trackers[name].update_state(value * _num_replicas())
+        self._log("d_loss", d_loss)
+        self._log_terms(aux)
         if "d_penalty" in self._active_metrics:
-            self._trackers["d_penalty"].update_state(penalty * _num_replicas())
+            self._log("d_penalty", penalty)
         self._trackers["d_real"].update_state(p_real)
         self._trackers["d_fake"].update_state(p_fake)
+
+    def _update_generator(self, tape, real, fake, latents, labels):
+        variables = self.player_variables("generator")
+        with tape:
+            fake_d = self._augment_for_d(fake)
+            batch = GANBatch(
+                real=real, fake=fake, latents=latents, labels=labels, fake_seen=fake_d,
+                fake_output=self._discriminate(fake_d, labels, training=True),
+            )
+            g_loss = self.compute_generator_loss(batch)
+            penalty = self.compute_generator_penalty(batch)
+            aux = self.compute_auxiliary_terms("generator", batch)
+            total = g_loss + penalty + common.sum_terms(aux)
+            scaled = self.g_optimizer.scale_loss(total)
+        grads = tape.gradient(scaled, variables)
+        self.g_optimizer.apply_gradients(zip(grads, variables))
+        if self._g_history is not None:
+            common.assign_all(self._g_history.update_pairs(variables))
+        if self.ema_generator is not None:
+            self._update_ema()
+        self._log("g_loss", g_loss)
+        self._log_terms(aux)
+        if "g_penalty" in self._active_metrics:
+            self._log("g_penalty", penalty)
+
+    def _log(self, name, value):
+        # Losses are per-replica shares of the global mean: times the replica
+        # count, the logged mean over replicas is the global value.
+        self._trackers[name].update_state(value * common.num_replicas())
+
+    def _log_terms(self, terms):
+        for name, value in terms.items():
+            if name not in self._trackers:
+                raise ValueError(
+                    f"{type(self).__name__} returned a loss term {name!r} it does not declare: add it to "
+                    f"{type(self).__name__}.auxiliary_metrics"
+                )
+            self._log(name, value)
 
     def _adapt_d_l2(self, p_real, p_fake):
         cfg = self.adaptive_d_l2
@@ -618,13 +688,7 @@ class GAN(keras.Model):
         # the average follows G closely instead of remembering its init.
         n = tf.cast(self.ema_updates + 1, tf.float32)
         decay = tf.minimum(self.ema_decay, (1.0 + n) / (10.0 + n))
-        pairs = []
-        for ema_var, var in zip(self.ema_generator.weights, self.generator.weights):
-            if var.trainable:
-                pairs.append((ema_var, decay * ema_var + (1.0 - decay) * tf.cast(var, ema_var.dtype)))
-            else:  # batch-norm statistics are copied
-                pairs.append((ema_var, tf.convert_to_tensor(var)))
-        _assign_all(pairs)
+        common.assign_all(common.ema_pairs(self.ema_generator, self.generator, decay))
         self.ema_updates.assign_add(1)
 
     def refresh_vbn_reference(self, ema=True):
@@ -663,35 +727,14 @@ class GAN(keras.Model):
                 z = self.draw_latents(tf.shape(real_i)[0])
             if i < k - 1:
                 fake = self._generate(z, labels_i, training=True)
-                self._update_discriminator(real_i, fake, labels_i)
+                self._update_discriminator(real_i, fake, z, labels_i)
                 continue
             # Last D step and the G step share one generator forward pass,
             # as in the reference DCGAN implementation.
             with tf.GradientTape() as g_tape:
                 fake = self._generate(z, labels_i, training=True)
-            self._update_discriminator(real_i, tf.stop_gradient(fake), labels_i)
-            with g_tape:
-                fake_d = self._augment_for_d(fake)
-                fake_out = self._discriminate(fake_d, labels_i, training=True)
-                fake_logits = _logits(fake_out)
-                g_loss = self.compute_generator_loss(fake, fake_logits, labels_i, real=real_i)
-                g_aux = self.compute_auxiliary_terms("generator", None, fake_out, labels_i)
-                total = g_loss + _sum_terms(g_aux)
-                if self._g_history is not None:
-                    g_penalty = self._g_history.penalty(self.generator.trainable_variables) / _num_replicas()
-                    total = g_loss + g_penalty
-                scaled = self.g_optimizer.scale_loss(total)
-            variables = self.generator.trainable_variables
-            grads = g_tape.gradient(scaled, variables)
-            self.g_optimizer.apply_gradients(zip(grads, variables))
-            if self._g_history is not None:
-                _assign_all(self._g_history.update_pairs(variables))
-                self._trackers["g_penalty"].update_state(g_penalty * _num_replicas())
-            if self.ema_generator is not None:
-                self._update_ema()
-            self._trackers["g_loss"].update_state(g_loss * _num_replicas())
-            for name, value in g_aux.items():
-                self._trackers[name].update_state(value * _num_replicas())
+            self._update_discriminator(real_i, tf.stop_gradient(fake), z, labels_i)
+            self._update_generator(g_tape, real_i, fake, z, labels_i)
         results = {name: self._trackers[name].result() for name in self._active_metrics}
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             # Keras reduces train_step outputs under MultiWorkerMirroredStrategy
@@ -883,10 +926,7 @@ class GAN(keras.Model):
 
     def _seed_states(self):
         """State variables of every seed generator in the model (latents, dropout, ...)."""
-        states = []
-        for layer in self._flatten_layers(include_self=True, recursive=True):
-            states.extend(sg.state for sg in layer._seed_generators)
-        return states
+        return common.seed_states(self)
 
     def save_own_variables(self, store):
         # Keras saves no seed-generator state; saving it makes a loaded model
@@ -932,114 +972,6 @@ class GAN(keras.Model):
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
-
-
-def _clone_network(network, name):
-    """A copy of ``network`` with the same weights (the EMA generator starts as G)."""
-    clone = keras.models.clone_model(network)
-    clone.set_weights(network.get_weights())
-    clone.trainable = False
-    return clone
-
-
-def _assign_all(pairs):
-    """Assigns ``(variable, value)`` pairs, also from a replica context under a strategy.
-
-    Values must be equal on all replicas (they are computed from mirrored
-    weights); under several replicas the assignment goes through
-    ``merge_call`` so that mirrored variables of any aggregation accept it.
-    """
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None or ctx.num_replicas_in_sync == 1:
-        for var, value in pairs:
-            var.assign(value)
-        return
-
-    def merge(strategy, *values):
-        for (var, _), value in zip(pairs, values):
-            target = getattr(var, "value", var)
-            strategy.extended.update(target, lambda v, t: v.assign(t), args=(value,), group=False)
-
-    ctx.merge_call(merge, args=tuple(value for _, value in pairs))
-
-
-def _optional_positive(value, name):
-    if value is None or value is False:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or value <= 0:
-        raise ValueError(f"{name} must be a positive number or None, got {value!r}")
-    return float(value)
-
-
-_AUGMENT_NAMES = ("diffaugment", "ada")
-
-
-def _parse_augment(value):
-    if value is None or value is False:
-        return None
-    if isinstance(value, str):
-        name, _, policy = value.partition(":")
-        value = {"name": name}
-        if policy:
-            value["policy"] = policy
-    if not isinstance(value, dict) or value.get("name") not in _AUGMENT_NAMES:
-        raise ValueError(
-            f"augment must be 'diffaugment[:policy]', 'ada' or a dict with name in {_AUGMENT_NAMES}; got {value!r}"
-        )
-    value = dict(value)
-    if value["name"] == "diffaugment":
-        value.setdefault("policy", "color,translation,cutout")
-        unknown = set(value) - {"name", "policy"}
-        if unknown:
-            raise ValueError(f"diffaugment takes only a policy; unexpected {sorted(unknown)}")
-    return value
-
-
-def _parse_adaptive_l2(value):
-    if value is None or value is False:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = {"initial": float(value)}
-    if not isinstance(value, dict):
-        raise ValueError(f"adaptive_d_l2 must be a float or a dict, got {value!r}")
-    cfg = {"initial": 1e-4, "target_gap": 0.5, "factor": 1.05, "min": 1e-6, "max": 1.0}
-    unknown = set(value) - set(cfg)
-    if unknown:
-        raise ValueError(f"adaptive_d_l2: unknown keys {sorted(unknown)}; valid: {sorted(cfg)}")
-    cfg.update({k: float(v) for k, v in value.items()})
-    if not (0 < cfg["min"] <= cfg["initial"] <= cfg["max"]) or cfg["factor"] <= 1.0:
-        raise ValueError(f"adaptive_d_l2 needs 0 < min <= initial <= max and factor > 1, got {cfg}")
-    return cfg
-
-
-def _parse_historical(value):
-    if value is None or value is False:
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        value = {"generator": float(value), "discriminator": float(value)}
-    if not isinstance(value, dict) or set(value) - {"generator", "discriminator"}:
-        raise ValueError(
-            f"historical_averaging must be a positive float or a dict with keys 'generator' and/or "
-            f"'discriminator', got {value!r}"
-        )
-    cfg = {}
-    for key, weight in value.items():
-        if weight is None or weight == 0:
-            continue
-        if isinstance(weight, bool) or not isinstance(weight, (int, float, np.integer, np.floating)) or weight < 0:
-            raise ValueError(f"historical_averaging[{key!r}] must be a number >= 0, got {weight!r}")
-        cfg[key] = float(weight)
-    return cfg or None
-
-
-def _loss_scaled(optimizer):
-    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-        return optimizer
-    return keras.optimizers.LossScaleOptimizer(optimizer)
-
-
-def _deserialize_optimizer(config):
-    return keras.optimizers.deserialize(config)
 
 
 #: Size of the fixed reference batch of generators with virtual batch normalization.
@@ -1089,15 +1021,6 @@ def stateless_latents(latent_dim, distribution, num, seed, start=0):
     return tf.cond(end > start, parts.concat, lambda: tf.zeros([0, latent_dim], tf.float32))
 
 
-def _logits(output):
-    """The real/fake logits of a discriminator output (a tensor, or a dict with ``"logits"``)."""
-    return output["logits"] if isinstance(output, dict) else output
-
-
-def _sum_terms(terms):
-    return tf.add_n(list(terms.values())) if terms else tf.constant(0.0)
-
-
 def _swap_leading(x):
     """(k, B, ...) -> (B, k, ...): keeps the batch axis first for tf.distribute."""
     perm = [1, 0] + list(range(2, len(x.shape)))
@@ -1121,30 +1044,7 @@ def _parameters(fn):
         return {}
 
 
-def _num_replicas():
-    return tf.distribute.get_strategy().num_replicas_in_sync
-
-
 def _positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
-
-
-def _get_optimizer(value, default_config, name):
-    if value is None:
-        return keras.optimizers.deserialize(default_config)
-    if isinstance(value, (str, dict)):
-        try:
-            return keras.optimizers.get(value)
-        except ValueError:
-            import difflib
-
-            known = ["adam", "adamw", "rmsprop", "sgd", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion", "lamb"]
-            given = value if isinstance(value, str) else str(value.get("class_name", value))
-            close = difflib.get_close_matches(given.lower(), known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ValueError(f"{name}: unknown optimizer {given!r}: {hint}use a keras optimizer name ({', '.join(known)}) or instance") from None
-    if not isinstance(value, keras.optimizers.Optimizer):
-        raise TypeError(f"{name} must be a keras optimizer, got {type(value).__name__}")
-    return value

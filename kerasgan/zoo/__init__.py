@@ -27,11 +27,16 @@ from kerasgan.zoo.registry import (
     list,
     register,
     released_dir,
+    WEIGHTS_SUFFIX,
+    network_files,
+    network_for_file,
     resolve_file,
     sha256,
     verify_file,
+    weights_filename,
 )
 
+#: The files of a GAN with the two standard networks (models with more add ``NAME.weights.h5`` per network).
 WEIGHT_FILES = ("generator.weights.h5", "discriminator.weights.h5")
 
 __all__ = [
@@ -48,6 +53,8 @@ __all__ = [
     "sha256",
     "verify_file",
     "WEIGHT_FILES",
+    "network_files",
+    "weights_filename",
 ]
 
 
@@ -82,31 +89,32 @@ def _load_part(network, path, what, role):
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
-def _check_explicit_path(weights):
+def _check_explicit_path(weights, first=WEIGHT_FILES[0]):
     path = os.fspath(weights)
     if os.path.isdir(path):
-        if not os.path.isfile(os.path.join(path, WEIGHT_FILES[0])):
-            raise FileNotFoundError(f"{path} has no {WEIGHT_FILES[0]}: pass the folder a converter or `kerasgan train` wrote")
+        if not os.path.isfile(os.path.join(path, first)):
+            raise FileNotFoundError(f"{path} has no {first}: pass the folder a converter or `kerasgan train` wrote")
         return
     if not os.path.isfile(path):
         raise FileNotFoundError(
             f"weights file {path} does not exist: check the path, or pass weights=True for the released weights"
         )
-    if not path.endswith(".weights.h5"):
+    if not path.endswith(WEIGHTS_SUFFIX):
         raise ValueError(f"weights file {path} must be a Keras .weights.h5 file (or a folder of them)")
 
 
 def _explicit_weights(gan, weights, name):
-    _check_explicit_path(weights)
+    files = network_files(gan)
+    sampling = next(iter(files))
+    _check_explicit_path(weights, sampling)
     path = os.fspath(weights)
-    if os.path.isdir(path):
-        generator = os.path.join(path, WEIGHT_FILES[0])
-        discriminator = os.path.join(path, WEIGHT_FILES[1])
-        _load_part(gan.generator, generator, name, "generator")
-        if os.path.isfile(discriminator):
-            _load_part(gan.discriminator, discriminator, name, "discriminator")
+    if not os.path.isdir(path):  # one file: the sampling network's
+        _load_part(files[sampling], path, name, sampling[: -len(WEIGHTS_SUFFIX)])
         return
-    _load_part(gan.generator, path, name, "generator")
+    for filename, network in files.items():
+        part = os.path.join(path, filename)
+        if filename == sampling or os.path.isfile(part):
+            _load_part(network, part, name, filename[: -len(WEIGHTS_SUFFIX)])
 
 
 def _converted_folder(weights):
@@ -165,14 +173,14 @@ def load(name, weights=True, compile=True):
             or f"zoo entry {name!r} ships no weights: train it with `kerasgan train --recipe {name}`"
         )
     if weights is True:  # verified before building: a bad file fails fast
-        released = {f: resolve_file(entry, f) for f in WEIGHT_FILES if f in entry.files}
-    elif weights is not False and weights is not None:
+        released = {f: resolve_file(entry, f) for f in entry.files if f.endswith(WEIGHTS_SUFFIX)}
+    elif weights is not False and weights is not None and not os.path.isdir(os.fspath(weights)):
         _check_explicit_path(weights)
     gan = build(name)
     if weights is True:
         for filename, path in released.items():
-            role = "generator" if filename.startswith("generator") else "discriminator"
-            _load_part(getattr(gan, role), path, f"zoo entry {name!r}", role)
+            network = network_for_file(gan, filename, f"zoo entry {name!r}")
+            _load_part(network, path, f"zoo entry {name!r}", filename[: -len(WEIGHTS_SUFFIX)])
     elif weights is not False and weights is not None:
         _explicit_weights(gan, weights, f"zoo entry {name!r}")
     if compile:

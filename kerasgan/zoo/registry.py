@@ -51,6 +51,33 @@ class ZooEntry:
     no_weights_help: str = ""
 
 
+WEIGHTS_SUFFIX = ".weights.h5"
+
+
+def weights_filename(network_name):
+    """The zoo file of one of a model's ``networks``: ``NAME.weights.h5``."""
+    return network_name + WEIGHTS_SUFFIX
+
+
+def network_files(gan):
+    """``{file name: network}`` for every network of ``gan`` (``gan.networks``), the sampling one first."""
+    networks = dict(gan.networks)
+    first = getattr(gan, "sampling_network", "generator")
+    order = [first] + [name for name in networks if name != first]
+    return {weights_filename(name): networks[name] for name in order}
+
+
+def network_for_file(gan, filename, what):
+    """The network of ``gan`` that ``filename`` (``NAME.weights.h5``) holds; a one-line error if none."""
+    files = network_files(gan)
+    if filename not in files:
+        raise ValueError(
+            f"{what}: file {filename!r} names no network of {type(gan).__name__} "
+            f"(its networks: {', '.join(gan.networks)}); expected one of {', '.join(files)}"
+        )
+    return files[filename]
+
+
 def register(entry):
     """Adds a ``ZooEntry``; called from each architecture's ``presets.py``."""
     if entry.name in _ENTRIES:

@@ -95,13 +95,13 @@ class ACGAN(GAN):
         # The class is D's output, not its input.
         return self.discriminator(images, training=training)
 
-    def compute_auxiliary_terms(self, player, real_output, fake_output, labels=None):
-        if labels is None:
+    def compute_auxiliary_terms(self, player, batch):
+        if batch.labels is None:
             raise ValueError("AC-GAN needs labels: train it on (images, labels) batches")
-        fake = losses.auxiliary_classifier_loss(fake_output["class_logits"], labels)
+        fake = losses.auxiliary_classifier_loss(batch.fake_output["class_logits"], batch.labels)
         if player == "generator":
             return {"g_class": self.class_weight * fake}
-        real = losses.auxiliary_classifier_loss(real_output["class_logits"], labels)
+        real = losses.auxiliary_classifier_loss(batch.real_output["class_logits"], batch.labels)
         return {"d_class": self.class_weight * (real + fake)}
 
     def classify(self, images):

@@ -1,0 +1,103 @@
+"""Helpers every adversarial model shares (GAN now, image-to-image and autoencoder models next).
+
+Composition, not inheritance: a model family imports what it needs from here
+instead of subclassing a base that grows with every family. Nothing here
+knows about generators, latents or labels.
+"""
+
+import keras
+import tensorflow as tf
+
+
+def num_replicas():
+    """Replicas of the current tf.distribute strategy (1 without one)."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def first_line(err):
+    """The first line of an exception's message (its type name when empty): for one-line errors."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def assign_all(pairs):
+    """Assigns ``(variable, value)`` pairs, also from a replica context under a strategy.
+
+    Values must be equal on all replicas (they are computed from mirrored
+    weights); under several replicas the assignment goes through
+    ``merge_call`` so that mirrored variables of any aggregation accept it.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        for var, value in pairs:
+            var.assign(value)
+        return
+
+    def merge(strategy, *values):
+        for (var, _), value in zip(pairs, values):
+            target = getattr(var, "value", var)
+            strategy.extended.update(target, lambda v, t: v.assign(t), args=(value,), group=False)
+
+    ctx.merge_call(merge, args=tuple(value for _, value in pairs))
+
+
+def clone_network(network, name):
+    """A frozen copy of ``network`` with the same weights (an EMA network starts as the original)."""
+    clone = keras.models.clone_model(network)
+    clone.set_weights(network.get_weights())
+    clone.trainable = False
+    return clone
+
+
+def ema_pairs(average, network, decay):
+    """(variable, new value) pairs moving ``average``'s weights towards ``network``'s.
+
+    Trainable weights are averaged with ``decay``; the others (batch-norm
+    statistics) are copied.
+    """
+    pairs = []
+    for ema_var, var in zip(average.weights, network.weights):
+        if var.trainable:
+            pairs.append((ema_var, decay * ema_var + (1.0 - decay) * tf.cast(var, ema_var.dtype)))
+        else:
+            pairs.append((ema_var, tf.convert_to_tensor(var)))
+    return pairs
+
+
+def loss_scaled(optimizer):
+    """``optimizer`` wrapped for dynamic loss scaling (float16 gradients underflow without it)."""
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def seed_states(model):
+    """State variables of every seed generator in ``model`` (latents, dropout, augmentation)."""
+    states = []
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        states.extend(sg.state for sg in layer._seed_generators)
+    return states
+
+
+def sum_terms(terms):
+    """The sum of a dict of named scalar loss terms (0 for none)."""
+    return tf.add_n(list(terms.values())) if terms else tf.constant(0.0)
+
+
+def unlocked(model):
+    """Context manager: lets ``compile`` add state (optimizer-side variables) to a built Keras model."""
+    return _Unlocked(model)
+
+
+class _Unlocked:
+    def __init__(self, model):
+        self.tracker = getattr(model, "_tracker", None)
+
+    def __enter__(self):
+        if self.tracker is not None and getattr(self.tracker, "locked", False):
+            self.tracker.unlock()
+
+    def __exit__(self, *exc):
+        if self.tracker is not None and hasattr(self.tracker, "lock"):
+            self.tracker.lock()
+        return False

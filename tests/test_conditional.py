@@ -210,3 +210,20 @@ def test_a_dict_discriminator_needs_logits():
     d = keras.Model(x, {"score": keras.layers.Dense(1)(keras.layers.Flatten()(x))})
     with pytest.raises(ValueError, match="a discriminator that returns a dict must have a 'logits' entry"):
         models.GAN(g, d)
+
+
+def test_class_conditional_batch_norm_generator():
+    gan = models.ConditionalGAN(image_shape=(28, 28, 1), num_classes=4, latent_dim=8, g_width=4, d_width=4, g_norm="conditional", seed=0)
+    kinds = [type(layer).__name__ for layer in gan.generator.layers]
+    assert kinds.count("ConditionalBatchNormalization") == 2 and "BatchNormalization" not in kinds
+    assert "label_embedding" not in [layer.name for layer in gan.generator.layers]  # z enters alone
+    cbn = gan.generator.get_layer("deconv1_cbn")
+    cbn.bias.assign(np.arange(4 * cbn.bias.shape[1], dtype="float32").reshape(4, -1))
+    z = gan.latents(2, seed=0)
+    a, b = gan.generate(z, labels=[0, 0]), gan.generate(z, labels=[3, 3])
+    assert np.abs(a - b).max() > 1e-3  # the class reaches the image through the batch norms
+    assert gan.get_config()["g_norm"] == "conditional"
+    with pytest.raises(ValueError, match="g_norm='conditional' is built on the dcgan layout"):
+        models.ConditionalGAN(num_classes=4, latent_dim=8, g_width=4, d_width=4, g_norm="conditional", g_layout="upsample")
+    with pytest.raises(ValueError, match="unknown generator norm 'cbn'"):
+        models.ConditionalGAN(num_classes=4, latent_dim=8, g_width=4, d_width=4, g_norm="cbn")

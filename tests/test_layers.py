@@ -238,3 +238,59 @@ def test_vbn_model_fits_with_reference_refreshed_each_step():
     assert np.isfinite(history.history["loss"][0])
     after = model.get_layer("vbn1").reference_mean.numpy()
     assert not np.allclose(before, after)  # refreshed with the updated d1
+
+
+# ------------------------------------------------ conditional batch normalization
+def test_conditional_batch_norm_by_class_matches_hand_computed_values():
+    from kerasgan.layers import ConditionalBatchNormalization
+
+    layer = ConditionalBatchNormalization(num_classes=3, epsilon=1e-3)
+    x = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 10.0]], "float32")
+    labels = np.array([0, 2, 2])
+    out = layer([x, labels], training=True).numpy()
+    x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3)
+    np.testing.assert_allclose(out, x_hat, rtol=1e-5)  # gains and biases start at 0: plain batch norm
+    layer.gain.assign([[0.0, 0.0], [0.0, 0.0], [1.0, -0.5]])
+    layer.bias.assign([[0.1, 0.2], [0.0, 0.0], [-1.0, 3.0]])
+    out = layer([x, labels], training=True).numpy()
+    # class 0: gain 1 + 0, bias (0.1, 0.2); class 2: gain 1 + (1, -0.5), bias (-1, 3).
+    want = np.stack([x_hat[0] + [0.1, 0.2], [2.0, 0.5] * x_hat[1] + [-1.0, 3.0], [2.0, 0.5] * x_hat[2] + [-1.0, 3.0]])
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    # Inference uses the moving statistics (momentum 0.9, as PyTorch's 0.1).
+    mean = layer.norm.moving_mean.numpy()
+    np.testing.assert_allclose(mean, 0.19 * x.mean(0), rtol=1e-5)  # two updates from 0: 0.9 * 0.1 + 0.1
+
+
+def test_conditional_batch_norm_by_vector_is_one_plus_a_linear_gain():
+    from kerasgan.layers import ConditionalBatchNormalization
+
+    layer = ConditionalBatchNormalization(num_classes=None, epsilon=1e-5)
+    x = np.random.default_rng(0).normal(size=(4, 2, 2, 3)).astype("float32")
+    c = np.random.default_rng(1).normal(size=(4, 5)).astype("float32")
+    out = layer([x, c], training=True).numpy()
+    w_gain, w_bias = layer.gain.numpy(), layer.bias.numpy()
+    assert np.all(w_bias == 0) and np.abs(w_gain).max() > 0
+    x_hat = (x - x.mean((0, 1, 2))) / np.sqrt(x.var((0, 1, 2)) + 1e-5)
+    want = (1.0 + (c @ w_gain)[:, None, None, :]) * x_hat + (c @ w_bias)[:, None, None, :]
+    np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-5)
+
+
+def test_conditional_batch_norm_config_and_saving(tmp_path):
+    from kerasgan.layers import ConditionalBatchNormalization
+
+    x_in = keras.Input((4,))
+    y_in = keras.Input((), dtype="int32")
+    model = keras.Model([x_in, y_in], ConditionalBatchNormalization(num_classes=2, name="cbn")([x_in, y_in]))
+    layer = model.get_layer("cbn")
+    layer.gain.assign(np.arange(8, dtype="float32").reshape(2, 4) / 10)
+    x = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
+    y = np.array([0, 1, 0, 1, 1, 0], "int32")
+    model([x, y], training=True)  # moves the statistics
+    path = str(tmp_path / "cbn.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict([x, y], verbose=0), model.predict([x, y], verbose=0), rtol=1e-6)
+    config = layer.get_config()
+    assert config["num_classes"] == 2 and config["momentum"] == 0.9
+    with pytest.raises(ValueError, match="num_classes must be a positive integer or None"):
+        ConditionalBatchNormalization(num_classes=0)

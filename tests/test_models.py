@@ -27,6 +27,7 @@ TINY = {
         {"image_shape": (28, 28, 1), "num_classes": 4, "latent_dim": 8, "g_width": 4, "d_width": 4,
          "g_layout": "upsample", "g_bn_epsilon": 0.8},
         {"image_shape": (32, 32, 3), "num_classes": 3, "latent_dim": 8, "g_width": 4, "d_width": 4, "conditioning": "concat"},
+        {"image_shape": (28, 28, 1), "num_classes": 5, "latent_dim": 8, "g_width": 4, "d_width": 4, "g_norm": "conditional"},
     ],
 }
 CASES = [(name, kwargs) for name, variants in TINY.items() for kwargs in variants]

@@ -1,5 +1,6 @@
 """Layers used by kerasgan architectures, one per file."""
 
+from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from kerasgan.layers.maxout import Maxout
 from kerasgan.layers.minibatch_discrimination import MinibatchDiscrimination
 from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
@@ -8,4 +9,4 @@ from kerasgan.layers.virtual_batch_normalization import (
     set_reference_batch,
 )
 
-__all__ = ["Maxout", "SNConv2D", "SNDense", "MinibatchDiscrimination", "VirtualBatchNormalization", "set_reference_batch"]
+__all__ = ["ConditionalBatchNormalization", "Maxout", "SNConv2D", "SNDense", "MinibatchDiscrimination", "VirtualBatchNormalization", "set_reference_batch"]

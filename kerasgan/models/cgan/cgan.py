@@ -10,7 +10,8 @@ and psi its unconditional logit.
 
 import keras
 
-from kerasgan.models.dcgan.dcgan import _LAYOUTS, _check_image_shape, dcgan_discriminator, dcgan_generator
+from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNormalization
+from kerasgan.models.dcgan.dcgan import _DEFAULT_WIDTH, _LAYOUTS, _check_image_shape, _init, dcgan_discriminator, dcgan_generator
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
 
@@ -18,6 +19,7 @@ D_CONDITIONING = ("projection", "concat")
 
 
 G_LAYOUTS = ("dcgan", "upsample")
+G_NORMS = ("batch", "conditional")
 
 
 def upsample_generator(image_shape, input_dim, width=None, bn_epsilon=1e-5):
@@ -51,11 +53,55 @@ def upsample_generator(image_shape, input_dim, width=None, bn_epsilon=1e-5):
     return keras.Model(z, images, name="upsample_generator")
 
 
+def conditional_bn_generator(image_shape, latent_dim, num_classes, width=None, kernel_size=4, sync_batch_norm=False):
+    """``[z, labels] -> images``: the DCGAN generator with class-conditional batch norm.
+
+    Every batch norm becomes a ``ConditionalBatchNormalization`` whose scale
+    and offset are looked up per class; z enters alone (Miyato & Koyama
+    2018 condition G only through its batch norms).
+    """
+    size, channels = _check_image_shape(image_shape)
+    base, ups = _LAYOUTS[size]
+    width = _DEFAULT_WIDTH[size] if width is None else int(width)
+    filters = [width * 2 ** (ups - 1 - i) for i in range(ups)]
+    z = keras.Input((latent_dim,), name="z")
+    labels = keras.Input((), dtype="int32", name="labels")
+
+    def cbn(name):
+        return ConditionalBatchNormalization(num_classes, momentum=0.9, epsilon=1e-5, synchronized=sync_batch_norm, name=name)
+
+    x = keras.layers.Dense(base * base * filters[0], use_bias=False, kernel_initializer=_init(), name="project")(z)
+    x = keras.layers.Reshape((base, base, filters[0]), name="reshape")(x)
+    x = keras.layers.ReLU(name="project_relu")(cbn("project_cbn")([x, labels]))
+    for i, f in enumerate(filters[1:], start=1):
+        x = keras.layers.Conv2DTranspose(
+            f, kernel_size, strides=2, padding="same", use_bias=False, kernel_initializer=_init(), name=f"deconv{i}"
+        )(x)
+        x = keras.layers.ReLU(name=f"deconv{i}_relu")(cbn(f"deconv{i}_cbn")([x, labels]))
+    x = keras.layers.Conv2DTranspose(
+        channels, kernel_size, strides=2, padding="same", use_bias=False, kernel_initializer=_init(), name=f"deconv{ups}"
+    )(x)
+    images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model([z, labels], images, name="conditional_generator")
+
+
 def conditional_generator(image_shape, latent_dim, num_classes, embedding_dim=None, width=None, kernel_size=4,
-                          sync_batch_norm=False, layout="dcgan", bn_epsilon=1e-5):
-    """``[z, labels] -> images``: concat(z, embed(labels)) through a DCGAN (or upsample) generator."""
+                          sync_batch_norm=False, layout="dcgan", bn_epsilon=1e-5, norm="batch"):
+    """``[z, labels] -> images``: concat(z, embed(labels)) through a DCGAN (or upsample) generator.
+
+    ``norm="conditional"`` instead conditions every batch norm on the class
+    (``conditional_bn_generator``; DCGAN layout only).
+    """
     if layout not in G_LAYOUTS:
         raise ValueError(f"unknown generator layout {layout!r}: choose one of {', '.join(G_LAYOUTS)}")
+    if norm not in G_NORMS:
+        raise ValueError(f"unknown generator norm {norm!r}: choose one of {', '.join(G_NORMS)}")
+    if norm == "conditional":
+        if layout != "dcgan":
+            raise ValueError("g_norm='conditional' is built on the dcgan layout: drop g_layout or use g_norm='batch'")
+        if embedding_dim is not None:
+            raise ValueError("g_norm='conditional' looks the class up in each batch norm: drop embedding_dim")
+        return conditional_bn_generator(image_shape, latent_dim, num_classes, width, kernel_size, sync_batch_norm)
     embedding_dim = num_classes if embedding_dim is None else int(embedding_dim)
     z = keras.Input((latent_dim,), name="z")
     labels = keras.Input((), dtype="int32", name="labels")
@@ -130,6 +176,9 @@ class ConditionalGAN(GAN):
         g_layout: ``"dcgan"`` (transposed convs, default) or ``"upsample"``
             (nearest upsampling + 3x3 convs; see ``upsample_generator``).
         g_bn_epsilon: epsilon of the upsample generator's inner batch norms.
+        g_norm: ``"batch"`` (default: the label enters G once, concatenated
+            to z) or ``"conditional"`` (class-conditional batch norm in every
+            layer of G, z alone at the input; Miyato & Koyama 2018).
 
     Example:
     >>> gan = ConditionalGAN(image_shape=(28, 28, 1), num_classes=10)
@@ -160,6 +209,7 @@ class ConditionalGAN(GAN):
         sync_batch_norm=False,
         g_layout="dcgan",
         g_bn_epsilon=1e-5,
+        g_norm="batch",
         seed=None,
         **kwargs,
     ):
@@ -171,12 +221,15 @@ class ConditionalGAN(GAN):
         if g_layout != "dcgan":
             self._arch_config["g_layout"] = g_layout
             self._arch_config["g_bn_epsilon"] = float(g_bn_epsilon)
+        if g_norm != "batch":
+            self._arch_config["g_norm"] = g_norm
         for key in ("generator", "discriminator", "latent_distribution"):
             kwargs.pop(key, None)
         kwargs.pop("num_classes", None)
         super().__init__(
             generator=conditional_generator(
-                image_shape, latent_dim, num_classes, embedding_dim, g_width, kernel_size, sync_batch_norm, g_layout, g_bn_epsilon
+                image_shape, latent_dim, num_classes, embedding_dim, g_width, kernel_size, sync_batch_norm, g_layout, g_bn_epsilon,
+                g_norm,
             ),
             discriminator=conditional_discriminator(image_shape, num_classes, conditioning, d_width, kernel_size, d_norm, sync_batch_norm),
             latent_dim=latent_dim,

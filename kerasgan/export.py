@@ -1,14 +1,18 @@
-"""Export a GAN's generator for serving: SavedModel and TFLite.
+"""Export a model for serving: SavedModel and TFLite.
 
-The SavedModel has two signatures:
+The model names its endpoints (``model.serving_endpoints()``); this module
+writes them. A latent -> image GAN has two signatures:
 
 - ``serving_default``: ``z`` (float32 ``[None, latent_dim]``) -> ``images``
   (float32 in [-1, 1], ``[None, H, W, C]``);
 - ``sample``: ``num`` (int32 scalar) and ``seed`` (int64 scalar) -> ``images``
   (uint8 ``[num, H, W, C]``), drawing the same latents as ``gan.sample``.
 
-It loads with ``tf.saved_model.load`` in a process that never imports
-kerasgan (or as ``keras.layers.TFSMLayer``).
+(with int32 ``labels`` beside ``z`` / ``num, seed`` for class-conditional
+GANs); an image -> image model has ``serving_default`` (float images ->
+float images) and ``translate_uint8`` (uint8 -> uint8). It loads with
+``tf.saved_model.load`` in a process that never imports kerasgan (or as
+``keras.layers.TFSMLayer``).
 """
 
 import os
@@ -28,69 +32,100 @@ def to_uint8(images):
     return tf.cast(tf.round((tf.cast(images, tf.float32) + 1.0) * 127.5), tf.uint8)
 
 
-def _archive(gan):
-    generator = gan.serving_generator() if hasattr(gan, "serving_generator") else gan.generator
-    latent_dim = gan.latent_dim
-    distribution = gan.latent_distribution
+def _archive(model):
+    """An ExportArchive of the endpoints the model names (``model.serving_endpoints()``)."""
+    spec = model.serving_endpoints()
+    if "serving_default" not in spec["endpoints"]:
+        raise ValueError(f"{type(model).__name__}.serving_endpoints() must name a 'serving_default' endpoint")
     archive = keras.export.ExportArchive()
-    archive.track(generator)
-    if getattr(gan, "num_classes", None) is not None:
-        return _conditional_archive(archive, generator, latent_dim, distribution, gan.num_classes)
-
-    def images_fn(z):
-        return {"images": tf.cast(generator(z, training=False), tf.float32)}
-
-    def sample_fn(num, seed):
-        z = stateless_latents(latent_dim, distribution, num, seed)
-        return {"images": to_uint8(generator(z, training=False))}
-
-    archive.add_endpoint(
-        "serving_default",
-        images_fn,
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
-    )
-    archive.add_endpoint(
-        "sample",
-        sample_fn,
-        input_signature=[tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed")],
-    )
+    for network in spec["track"]:
+        archive.track(network)
+    for name, (fn, signature) in spec["endpoints"].items():
+        archive.add_endpoint(name, fn, input_signature=signature)
     return archive
 
 
-def _conditional_archive(archive, generator, latent_dim, distribution, num_classes):
-    """Endpoints of a class-conditional generator: ``serving_default(z, labels)`` and ``sample(num, seed, labels)``."""
+def latent_endpoints(generator, latent_dim, distribution, num_classes=None):
+    """Endpoints of a latent -> image generator (unconditional or class-conditional).
 
-    def checked(labels):
-        labels = tf.cast(labels, tf.int32)
-        tf.debugging.assert_greater_equal(labels, 0, message="labels must be >= 0")
-        tf.debugging.assert_less(labels, num_classes, message=f"labels must be < {num_classes}")
-        return labels
+    ``serving_default``: ``z`` (and int32 ``labels``) -> float ``images``;
+    ``sample``: ``num``, ``seed`` (and ``labels``) -> uint8 ``images`` drawn
+    from the same latents as ``GAN.sample``. Labels outside
+    [0, num_classes) fail an assertion instead of indexing garbage.
+    """
+    if num_classes is None:
+        def images_fn(z):
+            return {"images": tf.cast(generator(z, training=False), tf.float32)}
 
-    def images_fn(z, labels):
-        return {"images": tf.cast(generator([z, checked(labels)], training=False), tf.float32)}
+        def sample_fn(num, seed):
+            z = stateless_latents(latent_dim, distribution, num, seed)
+            return {"images": to_uint8(generator(z, training=False))}
 
-    def sample_fn(num, seed, labels):
-        z = stateless_latents(latent_dim, distribution, num, seed)
-        return {"images": to_uint8(generator([z, checked(labels)], training=False))}
+        label_specs = []
+    else:
+        def checked(labels):
+            labels = tf.cast(labels, tf.int32)
+            tf.debugging.assert_greater_equal(labels, 0, message="labels must be >= 0")
+            tf.debugging.assert_less(labels, num_classes, message=f"labels must be < {num_classes}")
+            return labels
 
-    archive.add_endpoint(
-        "serving_default",
-        images_fn,
-        input_signature=[
-            tf.TensorSpec([None, latent_dim], tf.float32, name="z"),
-            tf.TensorSpec([None], tf.int32, name="labels"),
-        ],
-    )
-    archive.add_endpoint(
-        "sample",
-        sample_fn,
-        input_signature=[
-            tf.TensorSpec([], tf.int32, name="num"),
-            tf.TensorSpec([], tf.int64, name="seed"),
-            tf.TensorSpec([None], tf.int32, name="labels"),
-        ],
-    )
-    return archive
+        def images_fn(z, labels):
+            return {"images": tf.cast(generator([z, checked(labels)], training=False), tf.float32)}
+
+        def sample_fn(num, seed, labels):
+            z = stateless_latents(latent_dim, distribution, num, seed)
+            return {"images": to_uint8(generator([z, checked(labels)], training=False))}
+
+        label_specs = [tf.TensorSpec([None], tf.int32, name="labels")]
+    return {
+        "track": [generator],
+        "endpoints": {
+            "serving_default": (images_fn, [tf.TensorSpec([None, latent_dim], tf.float32, name="z"), *label_specs]),
+            "sample": (sample_fn, [tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed"), *label_specs]),
+        },
+    }
+
+
+def translation_endpoints(generator, image_shape, num_domains=None):
+    """Endpoints of an image -> image generator.
+
+    ``serving_default``: float ``images`` in [-1, 1] (and int32 ``domain``,
+    the target of a multi-domain model) -> float ``images``;
+    ``translate_uint8``: uint8 ``images`` -> uint8 ``images``.
+    """
+    shape = [None, *image_shape]
+    domain_specs = [] if num_domains is None else [tf.TensorSpec([None], tf.int32, name="domain")]
+
+    def run(images, domain):
+        if num_domains is None:
+            return generator(images, training=False)
+        domain = tf.cast(domain, tf.int32)
+        tf.debugging.assert_greater_equal(domain, 0, message="domain must be >= 0")
+        tf.debugging.assert_less(domain, num_domains, message=f"domain must be < {num_domains}")
+        return generator([images, domain], training=False)
+
+    if num_domains is None:
+        def float_fn(images):
+            return {"images": tf.cast(run(images, None), tf.float32)}
+
+        def uint8_fn(images):
+            x = tf.cast(images, tf.float32) / 127.5 - 1.0
+            return {"images": to_uint8(run(x, None))}
+    else:
+        def float_fn(images, domain):
+            return {"images": tf.cast(run(images, domain), tf.float32)}
+
+        def uint8_fn(images, domain):
+            x = tf.cast(images, tf.float32) / 127.5 - 1.0
+            return {"images": to_uint8(run(x, domain))}
+
+    return {
+        "track": [generator],
+        "endpoints": {
+            "serving_default": (float_fn, [tf.TensorSpec(shape, tf.float32, name="images"), *domain_specs]),
+            "translate_uint8": (uint8_fn, [tf.TensorSpec(shape, tf.uint8, name="images"), *domain_specs]),
+        },
+    }
 
 
 def _prepare_target(path, overwrite):

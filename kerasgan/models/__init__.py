@@ -3,6 +3,7 @@
 from kerasgan.models.gan import GAN
 from kerasgan.models.batch import GANBatch
 from kerasgan.models import common, options
+from kerasgan.models.translation import TranslationGAN
 from kerasgan.models.registry import get_architecture, list_architectures, register_architecture
 from kerasgan.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from kerasgan.models.vanilla_gan import VanillaGAN, vanilla_discriminator, vanilla_generator
@@ -12,6 +13,9 @@ from kerasgan.models.acgan import ACGAN, acgan_discriminator
 __all__ = [
     "GAN",
     "GANBatch",
+    "TranslationGAN",
+    "common",
+    "options",
     "DCGAN",
     "VanillaGAN",
     "ConditionalGAN",

@@ -29,6 +29,9 @@ class GANBatch:
         real_seen, fake_seen: the images D was actually given (augmented when
             the GAN augments, else ``real``/``fake``): what gradient penalties
             differentiate through.
+        source: the input images of an image-to-image model (``fake`` is
+            G(source), ``real`` its true translation when the data is
+            paired); None for latent -> image models.
     """
 
     real: Any
@@ -39,6 +42,7 @@ class GANBatch:
     fake_output: Any = None
     real_seen: Any = None
     fake_seen: Any = None
+    source: Any = None
 
     def __post_init__(self):
         if self.real_seen is None:

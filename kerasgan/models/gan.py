@@ -806,28 +806,9 @@ class GAN(keras.Model):
 
     def check_images(self, images, what="images"):
         """Raises ValueError unless ``images`` are finite floats in [-1, 1] of the model's shape."""
-        dtype = images.dtype.name if hasattr(images.dtype, "name") else str(images.dtype)
-        if not ("float" in dtype):
-            raise ValueError(
-                f"{what} have dtype {dtype}; expected float32 images in [-1, 1]: "
-                f"scale uint8 images with x / 127.5 - 1 or load them with kerasgan.data.load"
-            )
-        shape = tuple(images.shape[1:])
-        if len(images.shape) != 4 or shape != self.image_shape:
-            raise ValueError(
-                f"{what} have shape {_shape_str(images.shape)}; this model expects "
-                f"(batch, {', '.join(map(str, self.image_shape))}): resize or pick a model "
-                f"built for this image shape"
-            )
-        values = np.asarray(images, dtype="float64")
-        if not np.all(np.isfinite(values)):
-            raise ValueError(f"{what} contain NaN or Inf values: clean the data before training")
-        lo, hi = float(values.min()), float(values.max())
-        if lo < -1.0 - 1e-3 or hi > 1.0 + 1e-3:
-            raise ValueError(
-                f"{what} have values in [{lo:g}, {hi:g}]; expected [-1, 1]: "
-                f"scale [0, 255] data with x / 127.5 - 1 (or [0, 1] data with 2x - 1)"
-            )
+        from kerasgan.utils.images import check_image_batch
+
+        check_image_batch(images, self.image_shape, what)
 
     # ----------------------------------------------------------------- sample
     def latents(self, num, seed=None):
@@ -904,6 +885,15 @@ class GAN(keras.Model):
     def serving_generator(self):
         """The generator used by ``sample``-style serving (export): the EMA one when enabled."""
         return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def serving_endpoints(self):
+        """What export writes: ``{"track": [networks], "endpoints": {name: (fn, input signature)}}``.
+
+        Latents (and labels) in, images out; see ``kerasgan.export.latent_endpoints``.
+        """
+        from kerasgan import export as export_lib
+
+        return export_lib.latent_endpoints(self.serving_generator(), self.latent_dim, self.latent_distribution, self.num_classes)
 
     def export(self, filepath, format="savedmodel", quantize=None, overwrite=False, **kwargs):
         """Exports the generator for serving; see ``kerasgan.export``.

@@ -158,3 +158,36 @@ def save_grid(images, path, nrow=None, padding=2, pad_value=0):
         >>> save_grid(gan.sample(16, seed=0), "samples/grid.png", nrow=4)
     """
     return save_image(make_grid(images, nrow=nrow, padding=padding, pad_value=pad_value), path)
+
+
+def check_image_batch(images, image_shape, what="images"):
+    """``images`` as float32 numpy if they are finite floats in [-1, 1] of shape (N, *image_shape).
+
+    Raises a one-line ValueError naming the problem and the fix otherwise
+    (integer dtype, wrong shape, NaN/Inf, values outside [-1, 1]).
+    """
+    image_shape = tuple(image_shape)
+    dtype = images.dtype.name if hasattr(images.dtype, "name") else str(images.dtype)
+    if "float" not in dtype:
+        raise ValueError(
+            f"{what} have dtype {dtype}; expected float32 images in [-1, 1]: "
+            f"scale uint8 images with x / 127.5 - 1 or load them with kerasgan.data.load"
+        )
+    if len(images.shape) != 4 or tuple(images.shape[1:]) != image_shape:
+        shown = "(" + ", ".join("None" if d is None else str(d) for d in images.shape) + ")"
+        raise ValueError(
+            f"{what} have shape {shown}; this model expects "
+            f"(batch, {', '.join(map(str, image_shape))}): resize or pick a model "
+            f"built for this image shape"
+        )
+    values = np.asarray(images, dtype="float64")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{what} contain NaN or Inf values: clean the data before training")
+    if values.size:
+        lo, hi = float(values.min()), float(values.max())
+        if lo < -1.0 - 1e-3 or hi > 1.0 + 1e-3:
+            raise ValueError(
+                f"{what} have values in [{lo:g}, {hi:g}]; expected [-1, 1]: "
+                f"scale [0, 255] data with x / 127.5 - 1 (or [0, 1] data with 2x - 1)"
+            )
+    return np.asarray(images, dtype="float32")

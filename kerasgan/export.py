@@ -45,21 +45,28 @@ def _archive(model):
     return archive
 
 
-def latent_endpoints(generator, latent_dim, distribution, num_classes=None):
+def latent_endpoints(generator, latent_dim, distribution, num_classes=None, raw_latent_dim=None, structure=None):
     """Endpoints of a latent -> image generator (unconditional or class-conditional).
 
     ``serving_default``: ``z`` (and int32 ``labels``) -> float ``images``;
     ``sample``: ``num``, ``seed`` (and ``labels``) -> uint8 ``images`` drawn
     from the same latents as ``GAN.sample``. Labels outside
     [0, num_classes) fail an assertion instead of indexing garbage.
+    ``structure`` maps raw draws of ``raw_latent_dim`` values to latents
+    (``GAN.structure_latents``; the identity by default).
     """
+    raw_dim = latent_dim if raw_latent_dim is None else raw_latent_dim
+
+    def draw(num, seed):
+        raw = stateless_latents(raw_dim, distribution, num, seed)
+        return raw if structure is None else structure(raw)
+
     if num_classes is None:
         def images_fn(z):
             return {"images": tf.cast(generator(z, training=False), tf.float32)}
 
         def sample_fn(num, seed):
-            z = stateless_latents(latent_dim, distribution, num, seed)
-            return {"images": to_uint8(generator(z, training=False))}
+            return {"images": to_uint8(generator(draw(num, seed), training=False))}
 
         label_specs = []
     else:
@@ -73,8 +80,7 @@ def latent_endpoints(generator, latent_dim, distribution, num_classes=None):
             return {"images": tf.cast(generator([z, checked(labels)], training=False), tf.float32)}
 
         def sample_fn(num, seed, labels):
-            z = stateless_latents(latent_dim, distribution, num, seed)
-            return {"images": to_uint8(generator([z, checked(labels)], training=False))}
+            return {"images": to_uint8(generator([draw(num, seed), checked(labels)], training=False))}
 
         label_specs = [tf.TensorSpec([None], tf.int32, name="labels")]
     return {

@@ -9,6 +9,7 @@ from kerasgan.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator
 from kerasgan.models.vanilla_gan import VanillaGAN, vanilla_discriminator, vanilla_generator
 from kerasgan.models.cgan import ConditionalGAN, conditional_discriminator, conditional_generator
 from kerasgan.models.acgan import ACGAN, acgan_discriminator
+from kerasgan.models.infogan import InfoGAN, infogan_discriminator, infogan_generator
 
 __all__ = [
     "GAN",
@@ -20,6 +21,9 @@ __all__ = [
     "VanillaGAN",
     "ConditionalGAN",
     "ACGAN",
+    "InfoGAN",
+    "infogan_generator",
+    "infogan_discriminator",
     "acgan_discriminator",
     "conditional_generator",
     "conditional_discriminator",

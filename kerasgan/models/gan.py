@@ -463,12 +463,30 @@ class GAN(keras.Model):
     def metrics(self):
         return [self._trackers[name] for name in self._active_metrics]
 
+    # ------------------------------------------------------------ latents
+    @property
+    def raw_latent_dim(self):
+        """Values drawn per latent vector before ``structure_latents`` (``latent_dim`` unless a model structures them)."""
+        return self.latent_dim
+
+    def structure_latents(self, raw):
+        """Maps raw draws ``(N, raw_latent_dim)`` from ``latent_distribution`` to the generator's latents ``(N, latent_dim)``.
+
+        The identity here. A model with structured latents (InfoGAN's
+        categorical and continuous codes) overrides it; training, ``sample``
+        and the exported ``sample`` signature all go through it, so the
+        same seed gives the same images everywhere.
+        """
+        return raw
+
     def draw_latents(self, batch_size):
         """Random latent vectors for training, from the model's seed generator."""
-        shape = (batch_size, self.latent_dim)
+        shape = (batch_size, self.raw_latent_dim)
         if self.latent_distribution == "uniform":
-            return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
-        return keras.random.normal(shape, seed=self.seed_generator)
+            raw = keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
+        else:
+            raw = keras.random.normal(shape, seed=self.seed_generator)
+        return self.structure_latents(raw)
 
     def _unpack(self, data):
         """(images, labels, latents); latents are given only by dict data with key "z"."""
@@ -816,7 +834,7 @@ class GAN(keras.Model):
         num = _positive_int(num, "num")
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
-        return stateless_latents(self.latent_dim, self.latent_distribution, num, int(seed))
+        return self.structure_latents(stateless_latents(self.raw_latent_dim, self.latent_distribution, num, int(seed)))
 
     def generate(self, z, batch_size=256, labels=None):
         """Images (float32 numpy in [-1, 1]) for latent vectors ``z`` (and ``labels`` if conditional)."""
@@ -875,7 +893,8 @@ class GAN(keras.Model):
             seed = int(np.random.randint(0, 2**31 - 1))
         labels = self.check_labels(labels, num)
         for start in range(0, num, LATENT_BLOCK):
-            z = stateless_latents(self.latent_dim, self.latent_distribution, min(LATENT_BLOCK, num - start), int(seed), start=start)
+            raw = stateless_latents(self.raw_latent_dim, self.latent_distribution, min(LATENT_BLOCK, num - start), int(seed), start=start)
+            z = self.structure_latents(raw)
             for b in range(0, int(z.shape[0]), batch_size):
                 y = None if labels is None else tf.constant(labels[start + b : start + b + batch_size])
                 images = self._generate(z[b : b + batch_size], y, training=False, ema=True)
@@ -893,7 +912,10 @@ class GAN(keras.Model):
         """
         from kerasgan import export as export_lib
 
-        return export_lib.latent_endpoints(self.serving_generator(), self.latent_dim, self.latent_distribution, self.num_classes)
+        return export_lib.latent_endpoints(
+            self.serving_generator(), self.latent_dim, self.latent_distribution, self.num_classes,
+            raw_latent_dim=self.raw_latent_dim, structure=self.structure_latents,
+        )
 
     def export(self, filepath, format="savedmodel", quantize=None, overwrite=False, **kwargs):
         """Exports the generator for serving; see ``kerasgan.export``.

@@ -22,6 +22,9 @@ TINY = {
     "acgan": [
         {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8, "class_weight": 0.5},
     ],
+    "bigan": [
+        {"image_shape": (28, 28, 1), "latent_dim": 6, "units": 16},
+    ],
     "infogan": [
         {"image_shape": (28, 28, 1), "noise_dim": 4, "categorical": (3,), "continuous": 2, "g_width": 4, "d_width": 4},
         {"image_shape": (32, 32, 3), "noise_dim": 4, "categorical": (2, 3), "continuous": 0, "g_width": 4, "d_width": 4},

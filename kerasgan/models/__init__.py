@@ -10,6 +10,7 @@ from kerasgan.models.vanilla_gan import VanillaGAN, vanilla_discriminator, vanil
 from kerasgan.models.cgan import ConditionalGAN, conditional_discriminator, conditional_generator
 from kerasgan.models.acgan import ACGAN, acgan_discriminator
 from kerasgan.models.infogan import InfoGAN, infogan_discriminator, infogan_generator
+from kerasgan.models.bigan import BiGAN, bigan_discriminator, bigan_encoder, bigan_generator
 
 __all__ = [
     "GAN",
@@ -22,6 +23,10 @@ __all__ = [
     "ConditionalGAN",
     "ACGAN",
     "InfoGAN",
+    "BiGAN",
+    "bigan_generator",
+    "bigan_encoder",
+    "bigan_discriminator",
     "infogan_generator",
     "infogan_discriminator",
     "acgan_discriminator",

@@ -218,6 +218,19 @@ class GAN(keras.Model):
             return generator([z, labels], training=training)
         return generator(z, training=training)
 
+    def discriminate_step(self, images, labels, latents, real, training=True):
+        """D's output in a training step: ``real`` says whether ``images`` are data or G(``latents``).
+
+        Plain GANs ignore ``latents`` and ``real``; a joint discriminator
+        (BiGAN/ALI's D(x, z)) pairs real images with their encoding and fakes
+        with the latents they came from.
+        """
+        return self._discriminate(images, labels, training=training)
+
+    #: Whether the generator player's step also runs D on real data (``batch.real_output``),
+    #: as BiGAN's encoder, trained through the real pairs, needs.
+    generator_sees_real = False
+
     def _discriminate(self, images, labels, training):
         if self.num_classes is not None:
             return self.discriminator([images, labels], training=training)
@@ -624,8 +637,8 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             batch = GANBatch(
                 real=real, fake=fake, latents=latents, labels=labels, real_seen=real_d, fake_seen=fake_d,
-                real_output=self._discriminate(real_d, labels, training=True),
-                fake_output=self._discriminate(fake_d, labels, training=True),
+                real_output=self.discriminate_step(real_d, labels, None, real=True),
+                fake_output=self.discriminate_step(fake_d, labels, latents, real=False),
             )
             d_loss = self.compute_discriminator_loss(batch)
             penalty = self.compute_discriminator_penalty(batch)
@@ -657,9 +670,11 @@ class GAN(keras.Model):
         variables = self.player_variables("generator")
         with tape:
             fake_d = self._augment_for_d(fake)
+            real_d = self._augment_for_d(real) if self.generator_sees_real else real
             batch = GANBatch(
-                real=real, fake=fake, latents=latents, labels=labels, fake_seen=fake_d,
-                fake_output=self._discriminate(fake_d, labels, training=True),
+                real=real, fake=fake, latents=latents, labels=labels, real_seen=real_d, fake_seen=fake_d,
+                real_output=self.discriminate_step(real_d, labels, None, real=True) if self.generator_sees_real else None,
+                fake_output=self.discriminate_step(fake_d, labels, latents, real=False),
             )
             g_loss = self.compute_generator_loss(batch)
             penalty = self.compute_generator_penalty(batch)

@@ -838,3 +838,65 @@ def load(
 
         ds = ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def labelled_subset(labels, num_labelled, seed=0):
+    """Indices of a class-balanced labelled subset: ``num_labelled / K`` per class, fixed by ``seed``.
+
+    The semi-supervised protocol of Salimans et al. 2016: N labels in all,
+    the same number per class, the rest of the training set unlabelled.
+    """
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    num_labelled = _positive_int(num_labelled, "num_labelled")
+    if num_labelled % len(classes):
+        raise ValueError(f"num_labelled must be a multiple of the {len(classes)} classes (balanced), got {num_labelled}")
+    per_class = num_labelled // len(classes)
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for c in classes:
+        members = np.flatnonzero(labels == c)
+        if len(members) < per_class:
+            raise ValueError(f"class {c} has {len(members)} examples, fewer than the {per_class} labels asked for")
+        chosen.append(rng.choice(members, per_class, replace=False))
+    return np.sort(np.concatenate(chosen))
+
+
+def semi_supervised(source="mnist", num_labelled=100, batch_size=100, labelled_batch_size=None, seed=0, split="train"):
+    """Batches for a semi-supervised GAN: every training image unlabelled, plus a few labelled ones.
+
+    Each element is a dict ``{"images": batch_size unlabelled images,
+    "labeled_images": labelled_batch_size images, "labeled_classes": their
+    int32 classes}``; the labelled subset (``labelled_subset``) is cycled,
+    reshuffled every pass, and the unlabelled stream covers all training
+    images (the labelled ones included, as in the paper's code). The
+    dataset repeats: train with ``steps_per_epoch``.
+
+    Returns:
+        ``(dataset, labelled_indices)``.
+    """
+    import tensorflow as tf
+
+    images, labels = load_arrays(source, split=split, labels=True)
+    index = labelled_subset(labels, num_labelled, seed)
+    batch_size = _positive_int(batch_size, "batch_size")
+    labelled_batch_size = batch_size if labelled_batch_size is None else _positive_int(labelled_batch_size, "labelled_batch_size")
+    uint8 = to_uint8(images)
+    unlabelled = (
+        tf.data.Dataset.from_tensor_slices(uint8).shuffle(len(uint8), seed=seed).repeat()
+        .batch(batch_size, drop_remainder=True)
+    )
+    # Repeated before batching: a labelled batch may be larger than the labelled set (100 labels, batch 100+).
+    labelled = (
+        tf.data.Dataset.from_tensor_slices((uint8[index], labels[index].astype("int32")))
+        .shuffle(len(index), seed=seed + 1).repeat().batch(labelled_batch_size, drop_remainder=True)
+    )
+
+    def scale(u8):
+        return tf.cast(u8, tf.float32) / 127.5 - 1.0
+
+    dataset = tf.data.Dataset.zip((unlabelled, labelled)).map(
+        lambda x, lab: {"images": scale(x), "labeled_images": scale(lab[0]), "labeled_classes": lab[1]},
+        num_parallel_calls=tf.data.AUTOTUNE,
+    ).prefetch(tf.data.AUTOTUNE)
+    return dataset, index

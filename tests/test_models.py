@@ -22,6 +22,9 @@ TINY = {
     "acgan": [
         {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8, "class_weight": 0.5},
     ],
+    "ssgan": [
+        {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 6, "g_units": 8, "d_units": (16, 8)},
+    ],
     "bigan": [
         {"image_shape": (28, 28, 1), "latent_dim": 6, "units": 16},
     ],
@@ -59,7 +62,11 @@ def labels_for(gan, n):
 
 
 def _data(gan, images):
-    """fit() arguments: the images, and labels for a conditional GAN."""
+    """fit() arguments: the images, and labels for a conditional GAN (partial labels for a semi-supervised one)."""
+    if isinstance(gan, models.SemiSupervisedGAN):
+        labels = np.arange(len(images)) % gan.class_count
+        labels[1::2] = -1  # every other image unlabelled
+        return (images, labels)
     return (images, labels_for(gan, len(images))["labels"]) if labels_for(gan, 1) else (images,)
 
 

@@ -30,7 +30,7 @@ def _config(tmp_path, steps):
 
 def test_park_then_unpark_resumes_the_same_run(tmp_path):
     tool = _tool()
-    straight = training.train(_config(tmp_path, 6), str(tmp_path / "straight"), verbose=0)
+    straight = training.train(_config(tmp_path, 6), str(tmp_path / "straight"), verbose=0, checkpoint_every=2)
     training.train(_config(tmp_path, 4), str(tmp_path / "first"), verbose=0, checkpoint_every=2, keep_checkpoints=5)
     (tmp_path / "first" / "curve.json").write_text(json.dumps({"steps": {"2": {"fid": 1.0}}}))
     assert tool.park(tmp_path / "first", tmp_path / "parked") == 4

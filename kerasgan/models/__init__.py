@@ -11,6 +11,7 @@ from kerasgan.models.cgan import ConditionalGAN, conditional_discriminator, cond
 from kerasgan.models.acgan import ACGAN, acgan_discriminator
 from kerasgan.models.infogan import InfoGAN, infogan_discriminator, infogan_generator
 from kerasgan.models.bigan import BiGAN, bigan_discriminator, bigan_encoder, bigan_generator
+from kerasgan.models.ssgan import SemiSupervisedGAN, ssgan_discriminator, ssgan_generator
 
 __all__ = [
     "GAN",
@@ -24,6 +25,9 @@ __all__ = [
     "ACGAN",
     "InfoGAN",
     "BiGAN",
+    "SemiSupervisedGAN",
+    "ssgan_generator",
+    "ssgan_discriminator",
     "bigan_generator",
     "bigan_encoder",
     "bigan_discriminator",

@@ -32,6 +32,8 @@ class GANBatch:
         source: the input images of an image-to-image model (``fake`` is
             G(source), ``real`` its true translation when the data is
             paired); None for latent -> image models.
+        extras: other entries of a dict batch (e.g. a semi-supervised GAN's
+            labelled images), by key; an empty dict when there are none.
     """
 
     real: Any
@@ -43,8 +45,11 @@ class GANBatch:
     real_seen: Any = None
     fake_seen: Any = None
     source: Any = None
+    extras: Any = None
 
     def __post_init__(self):
+        if self.extras is None:
+            object.__setattr__(self, "extras", {})
         if self.real_seen is None:
             object.__setattr__(self, "real_seen", self.real)
         if self.fake_seen is None:

@@ -5,6 +5,8 @@ instead of subclassing a base that grows with every family. Nothing here
 knows about generators, latents or labels.
 """
 
+import inspect
+
 import keras
 import tensorflow as tf
 
@@ -101,3 +103,18 @@ class _Unlocked:
         if self.tracker is not None and hasattr(self.tracker, "lock"):
             self.tracker.lock()
         return False
+
+
+def discriminator_loss(fn, batch, label_smoothing):
+    """``fn(batch.real_logits, batch.fake_logits)``, with ``label_smoothing`` wherever ``fn`` takes it.
+
+    Always passed, 0 included: the loss functions default to TF-GAN's 0.25,
+    so leaving it out when the option was 0 smoothed silently (as every run
+    before this helper existed did).
+    """
+    try:
+        takes = "label_smoothing" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes = False
+    kwargs = {"label_smoothing": label_smoothing} if takes else {}
+    return fn(batch.real_logits, batch.fake_logits, **kwargs)

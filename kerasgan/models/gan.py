@@ -1,6 +1,5 @@
 """The GAN base model: a ``keras.Model`` whose ``train_step`` plays the two-player game."""
 
-import inspect
 
 import keras
 import numpy as np
@@ -501,6 +500,14 @@ class GAN(keras.Model):
             raw = keras.random.normal(shape, seed=self.seed_generator)
         return self.structure_latents(raw)
 
+    #: Keys of a dict batch that the step itself reads; any others reach the hooks as ``batch.extras``.
+    _BATCH_KEYS = ("images", "labels", "z")
+
+    def _extras(self, data):
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in self._BATCH_KEYS}
+        return {}
+
     def _unpack(self, data):
         """(images, labels, latents); latents are given only by dict data with key "z"."""
         if isinstance(data, dict):
@@ -554,10 +561,7 @@ class GAN(keras.Model):
     # terms of compute_auxiliary_terms under their own names.
     def compute_discriminator_loss(self, batch):
         """The discriminator's adversarial objective (a scalar), from ``batch.real_logits``/``fake_logits``."""
-        kwargs = {}
-        if "label_smoothing" in _parameters(self.d_loss_fn) and self.label_smoothing:
-            kwargs["label_smoothing"] = self.label_smoothing
-        return self.d_loss_fn(batch.real_logits, batch.fake_logits, **kwargs)
+        return common.discriminator_loss(self.d_loss_fn, batch, self.label_smoothing)
 
     def compute_discriminator_penalty(self, batch):
         """Gradient penalties and weight decay added to the discriminator loss (0 if none).
@@ -630,13 +634,13 @@ class GAN(keras.Model):
         return self._feature_model(images, training=True)
 
     # ------------------------------------------------------------ updates
-    def _update_discriminator(self, real, fake, latents, labels):
+    def _update_discriminator(self, real, fake, latents, labels, extras=None):
         real_d = self._augment_for_d(real)
         fake_d = self._augment_for_d(fake)
         variables = self.player_variables("discriminator")
         with tf.GradientTape() as tape:
             batch = GANBatch(
-                real=real, fake=fake, latents=latents, labels=labels, real_seen=real_d, fake_seen=fake_d,
+                real=real, fake=fake, latents=latents, labels=labels, real_seen=real_d, fake_seen=fake_d, extras=extras,
                 real_output=self.discriminate_step(real_d, labels, None, real=True),
                 fake_output=self.discriminate_step(fake_d, labels, latents, real=False),
             )
@@ -666,13 +670,13 @@ class GAN(keras.Model):
         self._trackers["d_real"].update_state(p_real)
         self._trackers["d_fake"].update_state(p_fake)
 
-    def _update_generator(self, tape, real, fake, latents, labels):
+    def _update_generator(self, tape, real, fake, latents, labels, extras=None):
         variables = self.player_variables("generator")
         with tape:
             fake_d = self._augment_for_d(fake)
             real_d = self._augment_for_d(real) if self.generator_sees_real else real
             batch = GANBatch(
-                real=real, fake=fake, latents=latents, labels=labels, real_seen=real_d, fake_seen=fake_d,
+                real=real, fake=fake, latents=latents, labels=labels, real_seen=real_d, fake_seen=fake_d, extras=extras,
                 real_output=self.discriminate_step(real_d, labels, None, real=True) if self.generator_sees_real else None,
                 fake_output=self.discriminate_step(fake_d, labels, latents, real=False),
             )
@@ -743,6 +747,7 @@ class GAN(keras.Model):
     def train_step(self, data):
         self.refresh_vbn_reference(ema=False)
         real, labels, latents = self._unpack(data)
+        extras = self._extras(data)  # handed whole to every D step's and the G step's hooks
         if self.num_classes is not None and labels is None:
             raise ValueError(
                 "this GAN is conditional: train it on (images, labels) batches, e.g. "
@@ -760,14 +765,14 @@ class GAN(keras.Model):
                 z = self.draw_latents(tf.shape(real_i)[0])
             if i < k - 1:
                 fake = self._generate(z, labels_i, training=True)
-                self._update_discriminator(real_i, fake, z, labels_i)
+                self._update_discriminator(real_i, fake, z, labels_i, extras)
                 continue
             # Last D step and the G step share one generator forward pass,
             # as in the reference DCGAN implementation.
             with tf.GradientTape() as g_tape:
                 fake = self._generate(z, labels_i, training=True)
-            self._update_discriminator(real_i, tf.stop_gradient(fake), z, labels_i)
-            self._update_generator(g_tape, real_i, fake, z, labels_i)
+            self._update_discriminator(real_i, tf.stop_gradient(fake), z, labels_i, extras)
+            self._update_generator(g_tape, real_i, fake, z, labels_i, extras)
         results = {name: self._trackers[name].result() for name in self._active_metrics}
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             # Keras reduces train_step outputs under MultiWorkerMirroredStrategy
@@ -1062,13 +1067,6 @@ def _declared_input_shape(model):
     if shape is None or any(d is None for d in shape[1:]):
         return None
     return tuple(int(d) for d in shape[1:])
-
-
-def _parameters(fn):
-    try:
-        return inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return {}
 
 
 def _positive_int(value, name):

@@ -217,7 +217,7 @@ class TranslationGAN(keras.Model):
     # ------------------------------------------------------------ hooks
     def compute_discriminator_loss(self, batch):
         """D's adversarial loss on ``batch.real_logits`` (true pairs) and ``batch.fake_logits``."""
-        return self.d_loss_fn(batch.real_logits, batch.fake_logits)
+        return common.discriminator_loss(self.d_loss_fn, batch, self.label_smoothing)
 
     def compute_discriminator_penalty(self, batch):
         """WGAN-GP / R1 on D as a function of the image (the source held fixed); 0 if none."""

@@ -12,6 +12,7 @@ from kerasgan.models.acgan import ACGAN, acgan_discriminator
 from kerasgan.models.infogan import InfoGAN, infogan_discriminator, infogan_generator
 from kerasgan.models.bigan import BiGAN, bigan_discriminator, bigan_encoder, bigan_generator
 from kerasgan.models.ssgan import SemiSupervisedGAN, ssgan_discriminator, ssgan_generator
+from kerasgan.models.aae import AdversarialAutoencoder
 
 __all__ = [
     "GAN",
@@ -26,6 +27,7 @@ __all__ = [
     "InfoGAN",
     "BiGAN",
     "SemiSupervisedGAN",
+    "AdversarialAutoencoder",
     "ssgan_generator",
     "ssgan_discriminator",
     "bigan_generator",

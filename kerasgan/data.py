@@ -900,3 +900,87 @@ def semi_supervised(source="mnist", num_labelled=100, batch_size=100, labelled_b
         num_parallel_calls=tf.data.AUTOTUNE,
     ).prefetch(tf.data.AUTOTUNE)
     return dataset, index
+
+
+# ------------------------------------------------------------ paired styles (image -> image)
+#: Share of the emoji (by code point) held out as the test split of every paired / multi-domain task.
+EMOJI_TEST_SHARE = 10
+
+
+def emoji_split(codepoints):
+    """Boolean mask of the test split: code points whose sha256 is 0 mod 10 (about 10 %).
+
+    Fixed by the code point alone, so every model and every later version of
+    the set with the same code points uses the same held-out emoji.
+    """
+    import hashlib
+
+    return np.array([int(hashlib.sha256(str(c).encode()).hexdigest(), 16) % EMOJI_TEST_SHARE == 0 for c in codepoints])
+
+
+def _style_arrays(styles, split, what):
+    for style in styles:
+        if style not in EMOJI_STYLES:
+            close = difflib.get_close_matches(str(style), EMOJI_STYLES, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"{what}: unknown emoji style {style!r}: {hint}choose one of {', '.join(EMOJI_STYLES)}")
+    if split not in ("train", "test"):
+        raise ValueError(f"{what}: split must be 'train' or 'test' (10 % of the code points), got {split!r}")
+    path = _in_data_dir("emoji_styles_64.npz")
+    if path is None:
+        raise FileNotFoundError(f"{what}: emoji_styles_64.npz not found: set KERASGAN_DATA_DIR to the folder that holds it")
+    with np.load(path, allow_pickle=False) as f:
+        test = emoji_split(f["codepoint"])
+        keep = test if split == "test" else ~test
+        return [f[s][keep] for s in styles], f["codepoint"][keep]
+
+
+def load_pair_arrays(source, target, split="train"):
+    """Paired emoji drawings: ``(source images, target images, code points)``, float32 in [-1, 1].
+
+    ``source`` and ``target`` are style names (``EMOJI_STYLES``); row i of
+    both is the same emoji. ``split`` is ``"train"`` or ``"test"`` (see ``emoji_split``).
+    """
+    (x, y), codepoints = _style_arrays((source, target), split, f"pairs {source} -> {target}")
+    return from_uint8(x), from_uint8(y), codepoints
+
+
+def load_pairs(source, target, split="train", batch_size=16, shuffle=True, seed=0, jitter=False, mirror=False, repeat=False):
+    """A ``tf.data.Dataset`` of ``(source, target)`` batches of paired emoji drawings in [-1, 1].
+
+    Args:
+        source, target: style names, e.g. ``"openmoji_black"`` -> ``"openmoji"``.
+        jitter: pix2pix's random jitter (Isola et al. 2017, 6.2), scaled to
+            64x64: resize both images to 72x72 and crop the same random 64x64 window.
+        mirror: flip both images left-right together with probability 1/2.
+    """
+    import tensorflow as tf
+
+    x, y, _ = load_pair_arrays(source, target, split)
+    batch_size = _positive_int(batch_size, "batch_size")
+    size = x.shape[1]
+    ds = tf.data.Dataset.from_tensor_slices((to_uint8(x), to_uint8(y)))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+
+    def augment(a, b, seed_pair):
+        both = tf.concat([tf.cast(a, tf.float32), tf.cast(b, tf.float32)], axis=-1)
+        if jitter:
+            big = size + size // 8
+            both = tf.image.resize(both, (big, big), method="bilinear")
+            both = tf.image.stateless_random_crop(both, (size, size, both.shape[-1]), seed=seed_pair)
+        if mirror:
+            both = tf.image.stateless_random_flip_left_right(both, seed=seed_pair + 1)
+        c = a.shape[-1]
+        return both[..., :c] / 127.5 - 1.0, both[..., c:] / 127.5 - 1.0
+
+    if jitter or mirror:
+        seeds = tf.data.Dataset.random(seed=seed).batch(2)
+        ds = tf.data.Dataset.zip((ds, seeds)).map(
+            lambda ab, s: augment(ab[0], ab[1], tf.cast(s, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE
+        )
+    else:
+        ds = ds.map(lambda a, b: (tf.cast(a, tf.float32) / 127.5 - 1.0, tf.cast(b, tf.float32) / 127.5 - 1.0))
+    return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)

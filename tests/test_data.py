@@ -392,3 +392,32 @@ def test_uint8_helpers_round_trip_every_value():
         data.to_uint8(x)
     with pytest.raises(TypeError, match="needs uint8"):
         data.from_uint8(floats)
+
+
+# ------------------------------------------------------------ paired emoji styles
+def test_emoji_pairs_share_code_points_and_a_fixed_test_split():
+    x, y, codes = data.load_pair_arrays("openmoji_black", "openmoji", split="test")
+    xt, yt, codes_t = data.load_pair_arrays("openmoji_black", "openmoji", split="train")
+    assert x.shape == y.shape and x.shape[1:] == (64, 64, 3) and x.dtype == np.float32
+    assert len(codes) + len(codes_t) == 1906 and not set(codes) & set(codes_t)
+    assert 0.08 < len(codes) / 1906 < 0.13  # about 10 %, by code point
+    np.testing.assert_array_equal(data.emoji_split(codes), np.ones(len(codes), bool))
+    with np.load(os.path.join(os.environ["KERASGAN_DATA_DIR"], "emoji_styles_64.npz")) as f:
+        i = list(f["codepoint"]).index(codes[0])
+        np.testing.assert_array_equal(data.to_uint8(x[:1])[0], f["openmoji_black"][i])
+        np.testing.assert_array_equal(data.to_uint8(y[:1])[0], f["openmoji"][i])
+    with pytest.raises(ValueError, match="unknown emoji style 'twiter': did you mean 'twitter'"):
+        data.load_pair_arrays("google", "twiter")
+    with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
+        data.load_pair_arrays("google", "twitter", split="validation")
+
+
+def test_load_pairs_jitter_and_mirror_move_both_images_together():
+    plain = data.load_pairs("google", "google", split="test", batch_size=8, shuffle=False)
+    a, b = next(iter(plain))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    augmented = data.load_pairs("google", "google", split="test", batch_size=8, shuffle=False, jitter=True, mirror=True, seed=3)
+    a2, b2 = next(iter(augmented))
+    np.testing.assert_allclose(a2.numpy(), b2.numpy(), atol=1e-6)  # the same crop and flip for both
+    assert a2.shape == (8, 64, 64, 3) and float(np.abs(a2.numpy() - a.numpy()).max()) > 0.1
+    assert float(a2.numpy().min()) >= -1.0 and float(a2.numpy().max()) <= 1.0

@@ -134,3 +134,23 @@ def test_export_serves_images_without_kerasgan(tmp_path):
     np.testing.assert_allclose(np.array(got["float"]), want, rtol=1e-5, atol=1e-5)
     want_u8 = np.round((model.translate(np.round((source + 1) * 127.5) / 127.5 - 1) + 1) * 127.5)
     assert np.abs(np.array(got["uint8"]) - want_u8).max() <= 1
+
+
+def test_pix2pix_networks_follow_the_paper():
+    from kerasgan.models import Pix2Pix
+
+    keras.utils.set_random_seed(0)
+    model = Pix2Pix(image_shape=(64, 64, 3), g_width=8, d_width=8, seed=0)
+    g = model.generator
+    downs = [layer for layer in g.layers if layer.name.startswith("down") and layer.name[4:].isdigit()]
+    assert [tuple(layer.output.shape[1:3]) for layer in downs] == [(32, 32), (16, 16), (8, 8), (4, 4), (2, 2), (1, 1)]
+    assert sum(isinstance(layer, keras.layers.Concatenate) for layer in g.layers) == 5  # skips between mirrored layers
+    assert sum(isinstance(layer, keras.layers.Dropout) for layer in g.layers) == 3
+    assert tuple(model.discriminator.output.shape[1:]) == (16, 16, 1)  # a map of patch logits
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 64, 64, 3)).astype("float32")
+    assert np.abs(model.translate(x) - model.translate(x)).max() > 0  # dropout is the noise, at test time too
+    keras.utils.set_random_seed(0)
+    still = Pix2Pix(image_shape=(64, 64, 3), g_width=8, d_width=8, test_time_dropout=False, seed=0)
+    np.testing.assert_array_equal(still.translate(x), still.translate(x))
+    with pytest.raises(ValueError, match="square power-of-two images"):
+        Pix2Pix(image_shape=(48, 48, 3))

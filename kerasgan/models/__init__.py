@@ -13,6 +13,7 @@ from kerasgan.models.infogan import InfoGAN, infogan_discriminator, infogan_gene
 from kerasgan.models.bigan import BiGAN, bigan_discriminator, bigan_encoder, bigan_generator
 from kerasgan.models.ssgan import SemiSupervisedGAN, ssgan_discriminator, ssgan_generator
 from kerasgan.models.aae import AdversarialAutoencoder
+from kerasgan.models.pix2pix import Pix2Pix, patch_discriminator, unet_generator
 
 __all__ = [
     "GAN",
@@ -28,6 +29,9 @@ __all__ = [
     "BiGAN",
     "SemiSupervisedGAN",
     "AdversarialAutoencoder",
+    "Pix2Pix",
+    "unet_generator",
+    "patch_discriminator",
     "ssgan_generator",
     "ssgan_discriminator",
     "bigan_generator",

@@ -325,7 +325,8 @@ class TranslationGAN(keras.Model):
         else:
             if y is None:
                 raise ValueError("fit needs targets: fit(source_images, target_images) or a dataset of (source, target) pairs")
-            source, target = self.check_images(x, "source images"), self.check_images(y, "target images")
+            source = self.check_images(x, "source images")
+            target = self.check_images(y, "target images", shape=self.output_shape_)
             if len(source) != len(target):
                 raise ValueError(f"{len(source)} source images but {len(target)} targets: give one target per source")
             batch_size = batch_size or self.recipe["batch_size"]

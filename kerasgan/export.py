@@ -45,6 +45,22 @@ def _archive(model):
     return archive
 
 
+def _checked_range(values, count, name):
+    """int32 ``values`` that the graph uses only after asserting 0 <= values < count.
+
+    The identity under the control dependency makes every use wait for the
+    checks, so an out-of-range value fails with this message instead of a
+    gather error deep in the network (or, on some kernels, silently).
+    """
+    values = tf.cast(values, tf.int32)
+    checks = [
+        tf.debugging.assert_greater_equal(values, 0, message=f"{name} must be >= 0"),
+        tf.debugging.assert_less(values, count, message=f"{name} must be < {count}"),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.identity(values)
+
+
 def latent_endpoints(generator, latent_dim, distribution, num_classes=None, raw_latent_dim=None, structure=None):
     """Endpoints of a latent -> image generator (unconditional or class-conditional).
 
@@ -71,10 +87,7 @@ def latent_endpoints(generator, latent_dim, distribution, num_classes=None, raw_
         label_specs = []
     else:
         def checked(labels):
-            labels = tf.cast(labels, tf.int32)
-            tf.debugging.assert_greater_equal(labels, 0, message="labels must be >= 0")
-            tf.debugging.assert_less(labels, num_classes, message=f"labels must be < {num_classes}")
-            return labels
+            return _checked_range(labels, num_classes, "labels")
 
         def images_fn(z, labels):
             return {"images": tf.cast(generator([z, checked(labels)], training=False), tf.float32)}
@@ -105,10 +118,7 @@ def translation_endpoints(generator, image_shape, num_domains=None):
     def run(images, domain):
         if num_domains is None:
             return generator(images, training=False)
-        domain = tf.cast(domain, tf.int32)
-        tf.debugging.assert_greater_equal(domain, 0, message="domain must be >= 0")
-        tf.debugging.assert_less(domain, num_domains, message=f"domain must be < {num_domains}")
-        return generator([images, domain], training=False)
+        return generator([images, _checked_range(domain, num_domains, "domain")], training=False)
 
     if num_domains is None:
         def float_fn(images):

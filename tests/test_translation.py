@@ -109,6 +109,8 @@ def test_multi_domain_model_needs_and_checks_the_target_domain(tmp_path):
     loaded = tf.saved_model.load(out)
     got = loaded.signatures["serving_default"](images=tf.constant(source), domain=tf.constant([2] * 8, tf.int32))["images"]
     np.testing.assert_allclose(got.numpy(), model.translate(source, domain=2), rtol=1e-5, atol=1e-5)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="domain must be < 3"):
+        loaded.signatures["serving_default"](images=tf.constant(source[:1]), domain=tf.constant([3], tf.int32))
 
 
 def test_export_serves_images_without_kerasgan(tmp_path):

@@ -118,3 +118,50 @@ def discriminator_loss(fn, batch, label_smoothing):
         takes = False
     kwargs = {"label_smoothing": label_smoothing} if takes else {}
     return fn(batch.real_logits, batch.fake_logits, **kwargs)
+
+
+#: Key prefix of seed-generator states in a saved model's variable store.
+SEED_PREFIX = "seed_state_"
+
+
+def store_seed_states(model, store):
+    """Adds every seed generator's state to ``store`` (Keras saves none), so a loaded model draws on as the original."""
+    for i, state in enumerate(seed_states(model)):
+        store[f"{SEED_PREFIX}{i}"] = keras.ops.convert_to_numpy(state)
+
+
+def restore_seed_states(model, store):
+    """Restores the states ``store_seed_states`` wrote; returns the rest of ``store`` (the model's own variables)."""
+    keys = list(store.keys())
+    for i, state in enumerate(seed_states(model)):
+        if f"{SEED_PREFIX}{i}" in keys:
+            state.assign(store[f"{SEED_PREFIX}{i}"])
+    return {k: store[k] for k in keys if not k.startswith(SEED_PREFIX)}
+
+
+def two_player_compile_config(model):
+    """``get_compile_config`` of a model compiled with ``g_optimizer``, ``d_optimizer`` and parsed options."""
+    from kerasgan.models import options
+
+    if not getattr(model, "compiled", False) or not hasattr(model, "g_optimizer"):
+        return None
+    return {
+        "g_optimizer": keras.optimizers.serialize(model.g_optimizer),
+        "d_optimizer": keras.optimizers.serialize(model.d_optimizer),
+        **options.serialize(model._options),
+        "steps_per_execution": model.steps_per_execution,
+    }
+
+
+def two_player_compile_from_config(model, config):
+    """The inverse of ``two_player_compile_config``: compiles ``model`` as it was."""
+    from kerasgan import losses as losses_lib
+
+    config = dict(config)
+    model.compile(
+        g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
+        d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
+        g_loss=losses_lib.deserialize(config.pop("g_loss")),
+        d_loss=losses_lib.deserialize(config.pop("d_loss")),
+        **config,
+    )

@@ -55,14 +55,7 @@ class GAN(keras.Model):
 
     #: Training recipe used by ``compile()`` without arguments. Subclasses
     #: override it with their paper's hyper-parameters.
-    recipe = {
-        "loss": "modified",
-        "label_smoothing": 0.0,
-        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
-        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
-        "d_steps": 1,
-        "batch_size": 64,
-    }
+    recipe = dict(options.DEFAULT_RECIPE)
 
     #: Names of the extra loss terms ``compute_auxiliary_terms`` returns (logged as metrics).
     auxiliary_metrics = ()
@@ -451,24 +444,10 @@ class GAN(keras.Model):
         return self.networks[player].trainable_variables
 
     def get_compile_config(self):
-        if not getattr(self, "compiled", False) or not hasattr(self, "g_optimizer"):
-            return None
-        return {
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            **options.serialize(self._options),
-            "steps_per_execution": self.steps_per_execution,
-        }
+        return common.two_player_compile_config(self)
 
     def compile_from_config(self, config):
-        config = dict(config)
-        self.compile(
-            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
-            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
-            g_loss=losses_lib.deserialize(config.pop("g_loss")),
-            d_loss=losses_lib.deserialize(config.pop("d_loss")),
-            **config,
-        )
+        common.two_player_compile_from_config(self, config)
 
     # ------------------------------------------------------------------ train
     @property
@@ -954,8 +933,6 @@ class GAN(keras.Model):
         return export_lib.export(self, filepath, format=format, quantize=quantize, overwrite=overwrite)
 
     # ------------------------------------------------------------------ saving
-    _SEED_PREFIX = "seed_state_"
-
     def _seed_states(self):
         """State variables of every seed generator in the model (latents, dropout, ...)."""
         return common.seed_states(self)
@@ -964,18 +941,10 @@ class GAN(keras.Model):
         # Keras saves no seed-generator state; saving it makes a loaded model
         # draw the same latents and dropout masks as the original from here on.
         super().save_own_variables(store)
-        for i, state in enumerate(self._seed_states()):
-            store[f"{self._SEED_PREFIX}{i}"] = keras.ops.convert_to_numpy(state)
+        common.store_seed_states(self, store)
 
     def load_own_variables(self, store):
-        keys = list(store.keys())
-        states = self._seed_states()
-        for i, state in enumerate(states):
-            key = f"{self._SEED_PREFIX}{i}"
-            if key in keys:
-                state.assign(store[key])
-        own = {k: store[k] for k in keys if not k.startswith(self._SEED_PREFIX)}
-        super().load_own_variables(own)
+        super().load_own_variables(common.restore_seed_states(self, store))
 
     # ------------------------------------------------------------------ config
     def get_config(self):

@@ -24,6 +24,16 @@ OPTION_NAMES = (
 
 AUGMENT_NAMES = ("diffaugment", "ada")
 
+#: The recipe both bases start from (Radford et al.'s Adam settings, the non-saturating loss).
+DEFAULT_RECIPE = {
+    "loss": "modified",
+    "label_smoothing": 0.0,
+    "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
+    "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
+    "d_steps": 1,
+    "batch_size": 64,
+}
+
 _KNOWN_OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion", "lamb")
 
 

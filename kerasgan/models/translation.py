@@ -50,14 +50,8 @@ class TranslationGAN(keras.Model):
         Conditional Adversarial Networks", CVPR 2017 (arXiv:1611.07004).
     """
 
-    recipe = {
-        "loss": "modified",
-        "label_smoothing": 0.0,
-        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
-        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-4, "beta_1": 0.5}},
-        "d_steps": 1,
-        "batch_size": 1,
-    }
+    # pix2pix's batch of 1 (section 6.2); architectures set their own.
+    recipe = {**options.DEFAULT_RECIPE, "batch_size": 1}
 
     #: Names of the extra loss terms ``compute_auxiliary_terms`` returns (logged as metrics).
     auxiliary_metrics = ()
@@ -189,26 +183,10 @@ class TranslationGAN(keras.Model):
         return names + list(self.auxiliary_metrics)
 
     def get_compile_config(self):
-        if not getattr(self, "compiled", False) or not hasattr(self, "g_optimizer"):
-            return None
-        return {
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            **options.serialize(self._options),
-            "steps_per_execution": self.steps_per_execution,
-        }
+        return common.two_player_compile_config(self)
 
     def compile_from_config(self, config):
-        from kerasgan import losses as losses_lib
-
-        config = dict(config)
-        self.compile(
-            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
-            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
-            g_loss=losses_lib.deserialize(config.pop("g_loss")),
-            d_loss=losses_lib.deserialize(config.pop("d_loss")),
-            **config,
-        )
+        common.two_player_compile_from_config(self, config)
 
     @property
     def metrics(self):
@@ -388,15 +366,10 @@ class TranslationGAN(keras.Model):
     # ------------------------------------------------------------ saving
     def save_own_variables(self, store):
         super().save_own_variables(store)
-        for i, state in enumerate(common.seed_states(self)):
-            store[f"seed_state_{i}"] = keras.ops.convert_to_numpy(state)
+        common.store_seed_states(self, store)
 
     def load_own_variables(self, store):
-        keys = list(store.keys())
-        for i, state in enumerate(common.seed_states(self)):
-            if f"seed_state_{i}" in keys:
-                state.assign(store[f"seed_state_{i}"])
-        super().load_own_variables({k: store[k] for k in keys if not k.startswith("seed_state_")})
+        super().load_own_variables(common.restore_seed_states(self, store))
 
     def get_config(self):
         if getattr(self, "_arch_config", None) is not None:

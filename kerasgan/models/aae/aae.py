@@ -275,15 +275,10 @@ class AdversarialAutoencoder(keras.Model):
 
     def save_own_variables(self, store):
         super().save_own_variables(store)
-        for i, state in enumerate(common.seed_states(self)):
-            store[f"seed_state_{i}"] = keras.ops.convert_to_numpy(state)
+        common.store_seed_states(self, store)
 
     def load_own_variables(self, store):
-        keys = list(store.keys())
-        for i, state in enumerate(common.seed_states(self)):
-            if f"seed_state_{i}" in keys:
-                state.assign(store[f"seed_state_{i}"])
-        super().load_own_variables({k: store[k] for k in keys if not k.startswith("seed_state_")})
+        super().load_own_variables(common.restore_seed_states(self, store))
 
     def get_config(self):
         return {

@@ -458,6 +458,11 @@ def train(
     config["seed"] = seed
     run.seed = seed
     cls = models.get_architecture(config["architecture"])
+    if not issubclass(cls, models.GAN):
+        raise ValueError(
+            f"kerasgan train runs latent -> image models; {config['architecture']!r} translates images: train it in "
+            f"Python on paired data, e.g. {cls.__name__}().fit(kerasgan.data.load_pairs('openmoji_black', 'openmoji'))"
+        )
     config["batch_size"] = _positive(config.get("batch_size") or cls.recipe.get("batch_size", 64), "batch_size")
     # A resumed run keeps its grid and checkpoint cadence unless told otherwise.
     checkpoint_every = checkpoint_every or config.get("checkpoint_every")

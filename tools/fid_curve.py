@@ -1,7 +1,7 @@
 """Scores every checkpoint of a run: the FID-against-steps curve of a zoo card, and the step to release.
 
 Usage:
-    python tools/fid_curve.py RUN_DIR [--num 5000] [--reference mnist:train] [--svg curve.svg]
+    python tools/fid_curve.py RUN_DIR [--num 5000] [--reference mnist:train] [--svg curve.svg] [--every STEPS]
 
 Each complete checkpoint in RUN_DIR/checkpoints is loaded (sha256-checked),
 its sampling generator (the EMA one when the run keeps one) draws ``--num``
@@ -23,8 +23,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def score_run(run_dir, num=5000, reference="mnist:train", seed=0):
-    """{step: scores} for every complete checkpoint, cached in RUN_DIR/curve.json."""
+def score_run(run_dir, num=5000, reference="mnist:train", seed=0, every=None):
+    """{step: scores} for every complete checkpoint (or every ``every`` steps and the newest), cached in RUN_DIR/curve.json."""
     from kerasgan import training
     from kerasgan.metrics.evaluate import evaluate
 
@@ -34,8 +34,10 @@ def score_run(run_dir, num=5000, reference="mnist:train", seed=0):
     cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
     if cache.get("protocol") != protocol:
         cache = {"protocol": protocol, "steps": {}}
-    for step, _, _ in run.checkpoints():
-        if str(step) in cache["steps"]:
+    checkpoints = run.checkpoints()
+    newest = checkpoints[-1][0] if checkpoints else None
+    for step, _, _ in checkpoints:
+        if str(step) in cache["steps"] or (every and step % every and step != newest):
             continue
         gan = training.load_checkpoint(run.output, step)
         scores = evaluate(gan, ["fid", "confident", "coverage"], num=num, reference=reference, features="mnist", seed=seed)
@@ -123,8 +125,9 @@ def main(argv=None):
     parser.add_argument("--reference", default="mnist:train")
     parser.add_argument("--svg", help="write the plot here (default RUN_DIR/curve.svg)")
     parser.add_argument("--title", default="MNIST-feature FID vs MNIST train (validation)")
+    parser.add_argument("--every", type=int, default=None, help="score only checkpoints at multiples of this step (and the newest)")
     args = parser.parse_args(argv)
-    curve = score_run(args.run_dir, num=args.num, reference=args.reference)
+    curve = score_run(args.run_dir, num=args.num, reference=args.reference, every=args.every)
     if not curve:
         raise SystemExit(f"{args.run_dir} holds no complete checkpoint")
     best, flat = select(curve)

@@ -109,3 +109,13 @@ def test_release_of_a_selected_step_ships_its_ema_generator_and_curve(run, tmp_p
     with pytest.raises(ValueError, match=r"model_args differ from zoo entry 'tiny_release_test' in g_width"):
         tool.main(entry.name, out, step=4, evaluate_scores=False, root=tmp_path / "other")
     assert not (tmp_path / "other").exists()
+
+
+def test_curve_every_scores_only_multiples_and_the_newest(run, tmp_path, monkeypatch):
+    out, _ = run
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
+    tool = _tool()
+    scored, real = [], training.load_checkpoint
+    monkeypatch.setattr(training, "load_checkpoint", lambda o, s=None: scored.append(s) or real(o, s))
+    curve = tool.score_run(out, num=100, every=3)  # a new protocol: nothing cached
+    assert scored == [4] and sorted(curve) == [4]  # 2 is no multiple of 3; 4 is the newest

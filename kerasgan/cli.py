@@ -110,6 +110,7 @@ def build_parser():
     p.add_argument("--strategy", choices=("default", "mirrored", "multiworker", "tpu"), help="tf.distribute strategy")
     p.add_argument("--precision", choices=("float32", "mixed_float16", "mixed_bfloat16", "auto"), help="dtype policy (default float32)")
     p.add_argument("--jit-compile", choices=("auto", "on", "off"), help="XLA compilation of the train step")
+    p.add_argument("--num-labelled", type=_positive(int), metavar="N", help="semi-supervised models (ssgan): training images that keep their label (balanced over classes; default 100)")
     p.add_argument("--steps-per-execution", type=_positive(int), metavar="N", help="train steps per call of the compiled train function (default 1; must divide --steps, --checkpoint-every and --sample-every)")
 
     p = sub.add_parser("sample", help="write a grid of samples from a zoo model or a .keras file")
@@ -349,6 +350,7 @@ def cmd_train(args):
         "jit_compile": {"on": True, "off": False, "auto": "auto", None: None}[args.jit_compile],
         "log_coverage": args.log_coverage,
         "steps_per_execution": args.steps_per_execution,
+        "num_labelled": args.num_labelled,
     }
     if args.recipe:
         config = training.recipe_config(args.recipe)

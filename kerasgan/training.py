@@ -33,7 +33,10 @@ from kerasgan.utils.files import sha256
 
 _CKPT_RE = re.compile(r"^ckpt-(\d{7})\.json$")
 #: Config keys that must agree between a run and its resumption.
-_RUN_KEYS = ("architecture", "dataset", "batch_size", "seed", "image_size", "loss", "model_args", "compile_args", "precision")
+_RUN_KEYS = (
+    "architecture", "dataset", "batch_size", "seed", "image_size", "loss", "model_args", "compile_args", "precision",
+    "num_labelled", "label_seed",
+)
 
 
 class TrainingDiverged(RuntimeError):
@@ -110,7 +113,9 @@ class _RunCallback(keras.callbacks.Callback):
         self._z = None
 
     def on_train_begin(self, logs=None):
-        self._z = self.model.latents(64, seed=self.run.seed)
+        classes = getattr(self.model, "num_classes", None)
+        self._labels = None if classes is None else _grid_labels(classes)
+        self._z = self.model.latents(64 if self._labels is None else len(self._labels), seed=self.run.seed)
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += _steps_per_call(self.model)
@@ -120,7 +125,7 @@ class _RunCallback(keras.callbacks.Callback):
             from kerasgan.utils.images import save_grid
 
             path = os.path.join(self.run.output, "samples", f"step_{self.step:06d}.png")
-            save_grid(self.model.generate(self._z), path)
+            save_grid(self.model.generate(self._z, labels=self._labels), path, nrow=8)
             self.grid_paths.append(path)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -332,6 +337,22 @@ def load_checkpoint(output, step=None):
     return gan
 
 
+def _image_shape(spec):
+    """(H, W, C) of the images in a dataset whose elements are images, (images, labels) or a dict with "images"."""
+    if isinstance(spec, dict):
+        spec = spec["images"]
+    elif isinstance(spec, (tuple, list)):
+        spec = spec[0]
+    return tuple(int(d) for d in spec.shape[1:])
+
+
+def _grid_labels(num_classes):
+    """Labels of a run's sample grid: a row of 8 per class (the first 16 classes), else one per image."""
+    if num_classes <= 16:
+        return np.repeat(np.arange(num_classes, dtype="int32"), 8)
+    return (np.arange(64) % num_classes).astype("int32")
+
+
 def recipe_config(name):
     """The training config of zoo entry ``name`` (a copy you may change)."""
     from kerasgan import zoo
@@ -527,11 +548,8 @@ def train(
             )
     run.write_config({**config, "precision": precision})
 
-    load_args = {"batch_size": config["batch_size"], "seed": seed, "repeat": True}
-    if config.get("image_size"):
-        load_args["image_size"] = int(config["image_size"])
-    dataset = data.load(config["dataset"], **load_args)
-    image_shape = tuple(int(d) for d in dataset.element_spec.shape[1:])
+    dataset = cls.training_data(config, batch_size=config["batch_size"], seed=seed, repeat=True, image_size=config.get("image_size"))
+    image_shape = _image_shape(dataset.element_spec)
     with strategy.scope():
         gan = build_model(config, image_shape)
         if start_weights is not None:

@@ -965,6 +965,37 @@ class GAN(keras.Model):
             "seed": self.seed,
         }
 
+    # ------------------------------------------------------------------ training data
+    @classmethod
+    def is_conditional(cls, model_args):
+        """Whether ``cls(**model_args)`` is class-conditional, without building it.
+
+        ``num_classes`` from ``model_args``, else the default of the class's
+        constructor (``ConditionalGAN`` and ``ACGAN`` default to 10 classes).
+        """
+        import inspect
+
+        if "num_classes" in (model_args or {}):
+            return model_args["num_classes"] is not None
+        parameter = inspect.signature(cls.__init__).parameters.get("num_classes")
+        return parameter is not None and parameter.default is not None and parameter.default is not inspect.Parameter.empty
+
+    @classmethod
+    def training_data(cls, config, batch_size, seed, repeat=True, image_size=None):
+        """The ``tf.data`` pipeline ``kerasgan train`` fits this architecture on.
+
+        Images of ``config["dataset"]`` (with int32 labels when the model is
+        conditional). Architectures that need another layout (the
+        semi-supervised GAN's labelled subset) override it.
+        """
+        from kerasgan import data
+
+        load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat}
+        if image_size:
+            load_args["image_size"] = int(image_size)
+        labels = cls.is_conditional(config.get("model_args"))
+        return data.load(config["dataset"], labels=labels, **load_args)
+
     @classmethod
     def from_config(cls, config):
         config = dict(config)

@@ -12,11 +12,23 @@ from kerasgan.utils.files import kerasgan_home
 from kerasgan.utils.files import sha256 as file_sha256
 
 _ENTRIES = {}
-_PRESET_MODULES = (
-    "kerasgan.models.vanilla_gan.presets",
-    "kerasgan.models.dcgan.presets",
-)
 _loaded = False
+
+
+def _preset_modules():
+    """``kerasgan.models.<architecture>.presets`` for every architecture folder that has a ``presets.py``.
+
+    Found on disk, so a new architecture's entries need no central list.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("kerasgan.models")
+    names = set()
+    for location in spec.submodule_search_locations or ():
+        for folder in pathlib.Path(location).iterdir():
+            if (folder / "presets.py").is_file() and (folder / "__init__.py").is_file():
+                names.add(f"kerasgan.models.{folder.name}.presets")
+    return sorted(names)
 
 
 @dataclasses.dataclass
@@ -89,7 +101,7 @@ def register(entry):
 def _ensure_loaded():
     global _loaded
     if not _loaded:
-        for module in _PRESET_MODULES:
+        for module in _preset_modules():
             importlib.import_module(module)
         _loaded = True
 

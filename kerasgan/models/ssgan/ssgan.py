@@ -121,6 +121,28 @@ class SemiSupervisedGAN(GAN):
             raise ValueError(f"the discriminator must output {self.class_count} class logits, got shape {tuple(logits.shape)}")
         return tuple(int(d) for d in images.shape[1:])
 
+    # ------------------------------------------------------------ data
+    @classmethod
+    def is_conditional(cls, model_args):
+        return False  # num_classes sizes D's classifier; G is unconditional
+
+    @classmethod
+    def training_data(cls, config, batch_size, seed, repeat=True, image_size=None):
+        """``kerasgan train``'s data: ``data.semi_supervised`` with ``config["num_labelled"]`` labels (default 100).
+
+        The labelled subset is drawn with ``config["label_seed"]`` (default:
+        the run's seed), so runs over several label draws differ only there.
+        """
+        from kerasgan import data
+
+        if image_size:
+            raise ValueError("a semi-supervised GAN trains on its dataset's own image size: drop image_size")
+        dataset, _ = data.semi_supervised(
+            config["dataset"], num_labelled=config.get("num_labelled", 100), batch_size=batch_size,
+            seed=int(config.get("label_seed", seed)),
+        )
+        return dataset
+
     # ------------------------------------------------------------ losses
     @staticmethod
     def real_logit(class_logits):

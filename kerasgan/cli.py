@@ -122,6 +122,14 @@ def build_parser():
     p.add_argument("--labels", help="conditional models: classes to draw, e.g. 0-9 or 1,3,5 (a grid row per class)")
     p.add_argument("--per-label", type=_positive(int), metavar="N", help="with --labels: images per class (default 8); replaces --num")
 
+    p = sub.add_parser("translate", help="translate images with an image-to-image model (pix2pix, CycleGAN, StarGAN)")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("input", help="an image file or a folder of images (resized to the model's size)")
+    p.add_argument("--to", help="target style by name (see the model's styles); one-direction models need none")
+    p.add_argument("--out", required=True, help="output folder (a new or empty one): one PNG per input, same names")
+    p.add_argument("--weights", help="explicit weights for a zoo entry")
+    p.add_argument("--seed", type=int, default=0, help="random seed (test-time dropout of pix2pix)")
+
     sub.add_parser("list", help="list architectures and zoo entries")
 
     p = sub.add_parser("info", help="show a zoo entry as JSON")
@@ -141,13 +149,15 @@ def build_parser():
 
     p = sub.add_parser("eval", help="score a zoo model or .keras file (FID with an explicit protocol)")
     p.add_argument("model", help="zoo name or path to a .keras file")
-    p.add_argument("--metrics", default="fid,coverage", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen; conditional models also conditional_accuracy, class_coverage, intra_fid")
+    p.add_argument("--metrics", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen (default fid,coverage); conditional models also conditional_accuracy, class_coverage, intra_fid; image-to-image models l1, psnr, ssim, fid, kid (default: all five)")
     p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
     p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
     p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
     p.add_argument("--resize", default="legacy_tf", choices=("legacy_tf", "clean"), help="Inception resize mode")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", help="also write the result to this JSON file")
+    p.add_argument("--split", choices=("train", "test"), help="image-to-image models: split of the paired styles (default test)")
+    p.add_argument("--to", help="image-to-image models: target style (default the model's)")
     p.add_argument("--weights", help="explicit weights for a zoo entry")
 
     p = sub.add_parser("convert", help="import a third-party checkpoint (needs torch)")
@@ -284,6 +294,11 @@ def cmd_sample(args):
         raise CLIError("--per-label needs --labels (e.g. --labels 0-9)")
     classes = _parse_labels(args.labels) if args.labels is not None else None
     gan = _load_model(args.model, args.weights)
+    if not hasattr(gan, "sample"):
+        raise CLIError(
+            f"{args.model} translates images; it has no latent space to sample from: use "
+            f"`kerasgan translate {args.model} input.png --out DIR`"
+        )
     labels, nrow = None, None
     if classes is not None:
         if getattr(gan, "num_classes", None) is None:
@@ -414,15 +429,37 @@ def cmd_export(args):
     print(f"exported {args.model} as {args.format} to {path}")
 
 
+def _print_translation_scores(result):
+    print("| metric | value |\n|---|---|")
+    for key, value in result.items():
+        if key == "protocol":
+            continue
+        if key == "kid":
+            print(f"| kid (inception features) | {value[0]:.4f} ± {value[1]:.4f} |")
+        else:
+            print(f"| {key} | {value:.4f} |")
+    print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
+
+
 def cmd_eval(args):
-    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    metrics = [m.strip() for m in (args.metrics or "").split(",") if m.strip()]
     if args.json:
         _check_writable_file(args.json, ".json")
     _quiet_tensorflow()
-    from kerasgan.metrics.evaluate import evaluate
+    from kerasgan.metrics.evaluate import TRANSLATION_METRICS, evaluate, evaluate_translation
 
     gan = _load_model(args.model, args.weights)
-    result = evaluate(gan, metrics, num=args.num, reference=args.reference, features=args.features,
+    if hasattr(gan, "translate"):
+        result = evaluate_translation(gan, metrics or TRANSLATION_METRICS, split=args.split or "test", target=args.to, seed=args.seed,
+                                      resize=args.resize)
+        _print_translation_scores(result)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(result, f, indent=2)
+        return
+    if args.split is not None or args.to is not None:
+        raise CLIError("--split and --to apply to image-to-image models: use --reference SOURCE:SPLIT for latent models")
+    result = evaluate(gan, metrics or ["fid", "coverage"], num=args.num, reference=args.reference, features=args.features,
                       seed=args.seed, resize=args.resize, verbose=1)
     print("| metric | value |\n|---|---|")
     for key, value in result.items():
@@ -447,6 +484,65 @@ def cmd_eval(args):
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)
+
+
+def _translate_inputs(path):
+    from kerasgan.data import IMAGE_EXTENSIONS
+
+    if os.path.isfile(path):
+        return [path]
+    if not os.path.isdir(path):
+        raise CLIError(f"no such file or folder: {path}")
+    files = sorted(os.path.join(path, n) for n in os.listdir(path) if not n.startswith("."))
+    files = [f for f in files if os.path.isfile(f)]
+    others = [f for f in files if os.path.splitext(f)[1].lower() not in IMAGE_EXTENSIONS]
+    if others:
+        raise CLIError(f"{others[0]} is not an image ({', '.join(IMAGE_EXTENSIONS)}): give a folder of images only")
+    if not files:
+        raise CLIError(f"{path} holds no images: give an image file or a folder of images")
+    return files
+
+
+def cmd_translate(args):
+    files = _translate_inputs(args.input)
+    out = os.path.abspath(args.out)
+    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
+        raise CLIError(f"--out {out} exists and is not an empty folder: choose a new or empty folder")
+    _quiet_tensorflow()
+    import keras
+    import numpy as np
+
+    from kerasgan.data import to_uint8
+    from kerasgan.utils.images import read_image, save_image
+
+    model = _load_model(args.model, args.weights)
+    if not hasattr(model, "translate"):
+        raise CLIError(f"{args.model} generates from latents; it does not translate images: use `kerasgan sample {args.model}`")
+    if args.to is None and getattr(model, "num_domains", None) is not None:
+        styles = ", ".join(model.styles or ()) or f"domains 0-{model.num_domains - 1}"
+        raise CLIError(f"{args.model} translates to several styles: choose one with --to ({styles})")
+    if args.to is not None:
+        model.target_domain(args.to)  # unknown styles fail before any file is read
+    size, channels = model.image_shape[0], model.image_shape[-1]
+    images, resized = [], 0
+    for f in files:
+        array, original = read_image(f, size, channels)
+        resized += original != (size, size)
+        images.append(array)
+    if resized:
+        print(f"note: {resized} of {len(files)} images resized to {size}x{size} (the model's size)")
+    keras.utils.set_random_seed(args.seed)
+    x = np.stack(images).astype("float32") / 127.5 - 1.0
+    y = model.translate(x, target=args.to)
+    os.makedirs(out, exist_ok=True)
+    names = set()
+    for f, image in zip(files, y):
+        name = os.path.splitext(os.path.basename(f))[0] + ".png"
+        if name in names:
+            raise CLIError(f"two inputs would both be written as {name}: rename one")
+        names.add(name)
+        save_image(to_uint8(image), os.path.join(out, name))
+    print(f"translated {len(files)} images to {out}")
 
 
 def cmd_convert(args):
@@ -477,6 +573,7 @@ COMMANDS = {
     "info": cmd_info,
     "sample": cmd_sample,
     "train": cmd_train,
+    "translate": cmd_translate,
 }
 
 

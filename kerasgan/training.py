@@ -100,9 +100,10 @@ class StopOnDivergence(keras.callbacks.Callback):
 class _RunCallback(keras.callbacks.Callback):
     """Sample grids and checkpoints at global step multiples (one run = one output folder)."""
 
-    def __init__(self, run, initial_step, steps, sample_every, checkpoint_every, divergence):
+    def __init__(self, run, config, initial_step, steps, sample_every, checkpoint_every, divergence):
         super().__init__()
         self.run = run
+        self.config = config
         self.step = int(initial_step)
         self.steps = int(steps)
         self.sample_every = sample_every
@@ -110,12 +111,10 @@ class _RunCallback(keras.callbacks.Callback):
         self.divergence = divergence
         self.history = {}
         self.grid_paths = []
-        self._z = None
+        self._preview = None
 
     def on_train_begin(self, logs=None):
-        classes = getattr(self.model, "num_classes", None)
-        self._labels = None if classes is None else _grid_labels(classes)
-        self._z = self.model.latents(64 if self._labels is None else len(self._labels), seed=self.run.seed)
+        self._preview = self.model.preview_function(self.config, self.run.seed)
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += _steps_per_call(self.model)
@@ -125,7 +124,8 @@ class _RunCallback(keras.callbacks.Callback):
             from kerasgan.utils.images import save_grid
 
             path = os.path.join(self.run.output, "samples", f"step_{self.step:06d}.png")
-            save_grid(self.model.generate(self._z, labels=self._labels), path, nrow=8)
+            images, per_row = self._preview()
+            save_grid(images, path, nrow=per_row)
             self.grid_paths.append(path)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -346,13 +346,6 @@ def _image_shape(spec):
     return tuple(int(d) for d in spec.shape[1:])
 
 
-def _grid_labels(num_classes):
-    """Labels of a run's sample grid: a row of 8 per class (the first 16 classes), else one per image."""
-    if num_classes <= 16:
-        return np.repeat(np.arange(num_classes, dtype="int32"), 8)
-    return (np.arange(64) % num_classes).astype("int32")
-
-
 def recipe_config(name):
     """The training config of zoo entry ``name`` (a copy you may change)."""
     from kerasgan import zoo
@@ -479,11 +472,8 @@ def train(
     config["seed"] = seed
     run.seed = seed
     cls = models.get_architecture(config["architecture"])
-    if not issubclass(cls, models.GAN):
-        raise ValueError(
-            f"kerasgan train runs latent -> image models; {config['architecture']!r} translates images: train it in "
-            f"Python on paired data, e.g. {cls.__name__}().fit(kerasgan.data.load_pairs('openmoji_black', 'openmoji'))"
-        )
+    if not hasattr(cls, "training_data"):
+        raise ValueError(f"kerasgan train cannot train {config['architecture']!r} ({cls.__name__}): fit it in Python")
     config["batch_size"] = _positive(config.get("batch_size") or cls.recipe.get("batch_size", 64), "batch_size")
     # A resumed run keeps its grid and checkpoint cadence unless told otherwise.
     checkpoint_every = checkpoint_every or config.get("checkpoint_every")
@@ -556,11 +546,11 @@ def train(
             gan.load_weights(start_weights)
     if initial_step:
         # Re-derive the data position: skip the batches already trained on.
-        dataset = dataset.skip(initial_step * gan.d_steps)
+        dataset = dataset.skip(initial_step * getattr(gan, "d_steps", 1))
 
     epoch_steps = checkpoint_every or sample_every
     divergence = StopOnDivergence(initial_step)
-    tracker = _RunCallback(run, initial_step, steps, sample_every, checkpoint_every, divergence)
+    tracker = _RunCallback(run, config, initial_step, steps, sample_every, checkpoint_every, divergence)
     tracker.history = {k: list(v) for k, v in history.items()}
     extra = []
     if config.get("log_coverage"):

@@ -22,7 +22,8 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import cli, data, losses, models, zoo
-from kerasgan.metrics.evaluate import evaluate
+from kerasgan.metrics.evaluate import evaluate, evaluate_translation
+from kerasgan.metrics.paired import paired_scores
 from kerasgan.utils.images import make_grid, save_grid, save_image
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,11 +42,25 @@ def gan():
     return model
 
 
+@pytest.fixture(scope="module")
+def translator(tmp_path_factory):
+    """A tiny pix2pix (line art -> colour) and its .keras file."""
+    model = models.get_architecture("pix2pix")(image_shape=(64, 64, 3), g_width=4, d_width=4, seed=0,
+                                                styles=("openmoji_black", "openmoji"))
+    model.compile()
+    path = tmp_path_factory.mktemp("p2p") / "p2p.keras"
+    model.save(path)
+    return model, path
+
+
 @pytest.fixture
-def ctx(gan, tmp_path, monkeypatch):
-    """The tiny model, tmp_path with prepared bad files, and an isolated KERASGAN_HOME."""
+def ctx(gan, translator, tmp_path, monkeypatch):
+    """The tiny models, tmp_path with prepared bad files, and an isolated KERASGAN_HOME."""
     monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
+    shutil.copy(translator[1], tmp_path / "p2p.keras")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "old.png").write_bytes(b"")
     (tmp_path / "empty").mkdir()
     (tmp_path / "not_images").mkdir()
     (tmp_path / "not_images" / "readme.txt").write_text("hello")
@@ -61,7 +76,7 @@ def ctx(gan, tmp_path, monkeypatch):
     (tmp_path / "model.keras").write_text("not a keras archive")
     np.savez(tmp_path / "no_x.npz", images=np.zeros((4, 28, 28), np.uint8))
     np.savez(tmp_path / "single.npz", x=np.zeros((4, 28, 28), np.uint8))
-    return types.SimpleNamespace(gan=gan, tmp=tmp_path, monkeypatch=monkeypatch)
+    return types.SimpleNamespace(gan=gan, translator=translator[0], tmp=tmp_path, monkeypatch=monkeypatch)
 
 
 def images(n=8, lo=-1.0, hi=1.0, shape=SHAPE, dtype="float32"):
@@ -278,6 +293,18 @@ PYTHON_CASES = [
     P(lambda c: evaluate(images(2), ["fid"], num=2, reference="mnsit:test"), ValueError, r"unknown dataset: did you mean 'mnist'", id="eval-reference-unknown"),
     P(lambda c: evaluate(images(2), ["fid"], num=2, reference="mnist:tset"), ValueError, r"has no split 'tset'.*use split=", id="eval-reference-split"),
     P(lambda c: evaluate(images(2), ["parzen"], num=2, reference="mnist:train"), ValueError, r"parzen needs a held-out reference split \(e\.g\. mnist:test\)", id="eval-parzen-train"),
+    # --- image -> image
+    P(lambda c: c.translator.translate(images(2, shape=(64, 64, 3)), target="twiter"), ValueError,
+      r"unknown target style 'twiter': this model translates to openmoji", id="translate-unknown-target"),
+    P(lambda c: c.translator.translate(images(2, shape=(64, 64, 3)), target=1), TypeError, r"target must be a style name .*use domain=", id="translate-target-int"),
+    P(lambda c: c.translator.translate(images(2, shape=(32, 32, 3))), ValueError, r"shape", id="translate-wrong-size"),
+    P(lambda c: c.translator.translate(images(2, lo=0, hi=255, shape=(64, 64, 3))), ValueError, r"\[-1, 1\]", id="translate-range"),
+    P(lambda c: c.translator.translate(images(2, shape=(64, 64, 3)), domain=1), ValueError, r"translates in one direction: drop domain=", id="translate-domain-one-way"),
+    P(lambda c: models.get_architecture("pix2pix")(image_shape=(64, 64, 3), g_width=4, d_width=4, styles=("openmoji",)), ValueError,
+      r"styles must be \(source, target\)", id="translate-styles-count"),
+    P(lambda c: evaluate_translation(c.translator, ["fdi"]), ValueError, r"unknown translation metrics \['fdi'\]: choose from l1", id="eval-translation-metric"),
+    P(lambda c: evaluate_translation(c.translator, ["l1"], baseline="mean"), ValueError, r"unknown baseline 'mean': choose one of copy", id="eval-translation-baseline"),
+    P(lambda c: paired_scores(images(2, shape=(16, 16, 3)), images(3, shape=(16, 16, 3))), ValueError, r"differ in shape: give one target per output", id="paired-shapes"),
 ]
 
 
@@ -326,6 +353,16 @@ CLI_CASES = [
     P(["eval", "dcgan_mnist", "--features", "bogus"], r"--features: invalid choice: 'bogus'", id="eval-features"),
     P(["eval", "dcgan_mnist", "--num", "0"], r"--num: expected a positive int, got '0'", id="eval-num-0"),
     P(["convert", "pytorch-dcgan", "no_such.pth", "--out", "o"], r"no such checkpoint file: no_such\.pth", id="convert-missing"),
+    P(["sample", "p2p.keras"], r"translates images; it has no latent space to sample from: use `kerasgan translate", id="sample-translation-model"),
+    P(["translate", "dcgan_mnist", "corrupt", "--out", "t"], r"generates from latents; it does not translate images: use `kerasgan sample", id="translate-latent-model"),
+    P(["translate", "p2p.keras", "missing.png", "--out", "t"], r"no such file or folder: missing\.png", id="translate-missing-input"),
+    P(["translate", "p2p.keras", "not_images", "--out", "t"], r"is not an image .*give a folder of images only", id="translate-non-image"),
+    P(["translate", "p2p.keras", "corrupt", "--out", "t"], r"cannot read image .*broken\.png.*give PNG/JPEG files", id="translate-corrupt"),
+    P(["translate", "p2p.keras", "empty", "--out", "t"], r"holds no images", id="translate-empty-folder"),
+    P(["translate", "p2p.keras", "corrupt", "--out", "full"], r"--out .*full exists and is not an empty folder", id="translate-out-not-empty"),
+    P(["translate", "p2p.keras", "corrupt", "--to", "twitter", "--out", "t"], r"unknown target style 'twitter'", id="translate-unknown-style"),
+    P(["eval", "p2p.keras", "--metrics", "fid,coverage"], r"unknown translation metrics \['coverage'\]", id="eval-translation-metric"),
+    P(["eval", "dcgan_mnist", "--split", "test"], r"--split and --to apply to image-to-image models", id="eval-split-latent"),
 ]
 
 

@@ -69,7 +69,7 @@ def test_list_and_info_in_process(capsys):
         (["train", "dcgan", "--dataset", "mnist", "--output", "o"], "--steps is required"),
         (["train", "dcgan", "--dataset", "mnist", "--steps", "6", "--steps-per-execution", "4", "--output", "o"],
          "steps=6 is not a multiple of steps_per_execution=4"),
-        (["train", "pix2pix", "--dataset", "mnist", "--steps", "2", "--output", "o"], "'pix2pix' translates images: train it in Python"),
+        (["train", "pix2pix", "--dataset", "mnist", "--steps", "2", "--output", "o"], "dataset 'emoji_styles_64' with model_args styles"),
         (["export", "dcgan_lsun", "--format", "savedmodel", "--quantize", "dynamic_int8", "--out", "o"], "tflite only"),
         (["convert", "pytorch-dcgan", "no_such.pth", "--out", "o"], "no such checkpoint"),
     ],

@@ -4,17 +4,19 @@
   numpy maths on activations / probabilities / samples;
 - ``inception``: the 2015-12-05 FID Inception network in Keras;
 - ``mnist_features``: the shipped MNIST classifier (features, mode coverage, classifier score);
-- ``evaluate``: scores with an explicit, recorded protocol.
+- ``paired``: L1 / PSNR / SSIM of translations against their true targets;
+- ``evaluate``: scores with an explicit, recorded protocol (``evaluate_translation`` for image -> image models).
 
 Heavy modules load TensorFlow only when used.
 """
 
-from kerasgan.metrics.evaluate import evaluate
+from kerasgan.metrics.evaluate import evaluate, evaluate_translation
 from kerasgan.metrics.frechet import activation_statistics, frechet_distance, frechet_distance_from_stats
 from kerasgan.metrics.inception import InceptionFeatures, resize_images
 from kerasgan.metrics.inception_score import inception_score
 from kerasgan.metrics.kid import kernel_distance
 from kerasgan.metrics.mnist_features import MNISTClassifier, classifier_score, mode_coverage
+from kerasgan.metrics.paired import paired_scores
 from kerasgan.metrics.parzen import parzen_log_likelihood
 from kerasgan.metrics.precision_recall import density_coverage, precision_recall
 
@@ -25,8 +27,10 @@ __all__ = [
     "classifier_score",
     "density_coverage",
     "evaluate",
+    "evaluate_translation",
     "inception_score",
     "kernel_distance",
+    "paired_scores",
     "parzen_log_likelihood",
     "precision_recall",
     "frechet_distance",

@@ -293,3 +293,79 @@ def evaluate(
         protocol.update(reference=reference, parzen=f"pixels in [0, 1]; sigma chosen on the last {len(test)} {source} train images")
     result["protocol"] = protocol
     return result
+
+
+TRANSLATION_METRICS = ("l1", "psnr", "ssim", "fid", "kid")
+BASELINES = ("copy",)
+
+
+def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", source=None, target=None, baseline=None,
+                         resize="legacy_tf", seed=0):
+    """Scores an image -> image model against the true drawings of the paired emoji styles.
+
+    Args:
+        model: a translation model (``translate``) built with ``styles``, or
+            None with ``baseline``.
+        metrics: any of ``l1``, ``psnr``, ``ssim`` (``kerasgan.metrics.paired``),
+            ``fid`` and ``kid`` (Inception features of the outputs against
+            those of the true targets of the same split; with a few hundred
+            test images FID is biased upwards, KID is not).
+        split: ``"test"`` (default: the held-out code points) or ``"train"``.
+        source, target: style names; default the model's ``styles``.
+        baseline: ``"copy"`` scores the source images themselves as the
+            output (what a model must beat).
+        seed: seeds Keras's random state before translating (test-time
+            dropout of pix2pix draws from it).
+
+    Returns:
+        dict with one entry per metric (``kid`` as ``(mean, std)``) and ``protocol``.
+    """
+    import keras
+
+    from kerasgan import data
+    from kerasgan.metrics.frechet import frechet_distance
+    from kerasgan.metrics.kid import kernel_distance
+    from kerasgan.metrics.paired import paired_scores
+
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in metrics if m not in TRANSLATION_METRICS]
+    if unknown or not metrics:
+        raise ValueError(f"unknown translation metrics {unknown}: choose from {', '.join(TRANSLATION_METRICS)}")
+    if baseline is not None and baseline not in BASELINES:
+        raise ValueError(f"unknown baseline {baseline!r}: choose one of {', '.join(BASELINES)}")
+    styles = getattr(model, "styles", None) or ()
+    if model is not None and not hasattr(model, "translate"):
+        raise TypeError(f"{type(model).__name__} does not translate images: use evaluate() for latent models")
+    if getattr(model, "num_domains", None) is None and len(styles) == 2:
+        source, target = source or styles[0], target or styles[1]
+    if source is None or target is None:
+        raise ValueError("name the styles: source= and target= (the model has no styles for this direction)")
+    x, y, _ = data.load_pair_arrays(source, target, split)
+    if baseline == "copy":
+        out = x
+    elif model is None:
+        raise ValueError("give a model, or baseline='copy'")
+    else:
+        keras.utils.set_random_seed(int(seed))
+        out = model.translate(x, target=target)
+    if out.shape[-1] != y.shape[-1]:
+        out = np.repeat(out, y.shape[-1], axis=-1) if out.shape[-1] == 1 else out
+    result = {}
+    paired = [m for m in metrics if m in ("l1", "psnr", "ssim")]
+    if paired:
+        scores = paired_scores(out, y)
+        result.update({m: scores[m] for m in paired})
+    if {"fid", "kid"} & set(metrics):
+        net = FeatureNet("inception", resize=resize)
+        fake, _ = net(out)
+        real, _ = net(y)
+        if "fid" in metrics:
+            result["fid"] = float(frechet_distance(fake, real))
+        if "kid" in metrics:
+            result["kid"] = kernel_distance(fake, real, subset_size=min(len(fake), 1000), seed=seed)
+    result["protocol"] = {
+        "task": f"{source} -> {target}", "split": split, "num": int(len(x)), "seed": int(seed),
+        "output": f"baseline: {baseline}" if baseline else type(model).__name__,
+        "features": "inception_2015_12_05_pool3" if {"fid", "kid"} & set(metrics) else None, "resize": resize,
+    }
+    return result

@@ -996,6 +996,25 @@ class GAN(keras.Model):
         labels = cls.is_conditional(config.get("model_args"))
         return data.load(config["dataset"], labels=labels, **load_args)
 
+    def preview_function(self, config, seed):
+        """A callable giving a run's sample grid ``(images, images per row)`` from fixed latents.
+
+        64 samples; a conditional GAN draws a row of 8 per class (the first
+        16 classes), or every class in turn when it has more.
+        """
+        labels = None
+        if self.num_classes is not None:
+            if self.num_classes <= 16:
+                labels = np.repeat(np.arange(self.num_classes, dtype="int32"), 8)
+            else:
+                labels = (np.arange(64) % self.num_classes).astype("int32")
+        z = self.latents(64 if labels is None else len(labels), seed=seed)
+
+        def preview():
+            return self.generate(z, labels=labels), 8
+
+        return preview
+
     @classmethod
     def from_config(cls, config):
         config = dict(config)

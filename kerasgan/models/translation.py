@@ -40,6 +40,10 @@ class TranslationGAN(keras.Model):
         d_sees_source: whether D is conditioned on the source image.
         num_domains: number of target domains of a multi-domain generator
             (StarGAN); None for one fixed direction.
+        styles: names of the data's styles: ``(source, target)`` for a
+            one-direction model (e.g. ``("openmoji_black", "openmoji")``), or
+            one name per domain of a multi-domain model. ``translate(target=)``
+            and ``kerasgan train`` (which loads those pairs) read them.
         seed: seed of the model's random draws (augmentation, penalties).
 
     Data: ``(source, target)`` pairs of float images in [-1, 1], or dicts
@@ -60,7 +64,7 @@ class TranslationGAN(keras.Model):
     sampling_network = "generator"
 
     def __init__(self, generator, discriminator, image_shape=None, l1_weight=100.0, d_sees_source=True,
-                 num_domains=None, seed=None, **kwargs):
+                 num_domains=None, styles=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         for name, net in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(net, (keras.Model, keras.layers.Layer)):
@@ -74,6 +78,7 @@ class TranslationGAN(keras.Model):
         self.l1_weight = float(l1_weight)
         self.d_sees_source = bool(d_sees_source)
         self.num_domains = None if num_domains is None else int(num_domains)
+        self.styles = self._check_styles(styles, self.num_domains)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="translation_seed")
         self.image_shape = self._infer_image_shape(generator, image_shape)
@@ -86,6 +91,19 @@ class TranslationGAN(keras.Model):
         self.built = True
 
     # ------------------------------------------------------------ networks
+    @staticmethod
+    def _check_styles(styles, num_domains):
+        if styles is None:
+            return None
+        if isinstance(styles, str) or not all(isinstance(s, str) and s for s in styles):
+            raise TypeError(f"styles must be a list of style names, got {styles!r}")
+        styles = tuple(styles)
+        wanted = 2 if num_domains is None else num_domains
+        if len(styles) != wanted or len(set(styles)) != len(styles):
+            what = "(source, target)" if num_domains is None else f"one distinct name per domain ({num_domains})"
+            raise ValueError(f"styles must be {what}, got {list(styles)}")
+        return styles
+
     @staticmethod
     def _infer_image_shape(generator, image_shape):
         if image_shape is None:
@@ -325,13 +343,78 @@ class TranslationGAN(keras.Model):
 
         return check_image_batch(images, shape or self.image_shape, what)
 
+    # ------------------------------------------------------------ kerasgan train
+    @classmethod
+    def is_conditional(cls, model_args):
+        return False
+
+    @classmethod
+    def _pair_styles(cls, config):
+        styles = (config.get("model_args") or {}).get("styles")
+        if config.get("dataset") != "emoji_styles_64" or not styles or len(styles) != 2:
+            raise ValueError(
+                f"kerasgan train trains {cls.__name__} on paired emoji styles: dataset 'emoji_styles_64' with "
+                f"model_args styles=[source, target] (e.g. [\"openmoji_black\", \"openmoji\"]); for other data, "
+                f"fit in Python on (source, target) pairs"
+            )
+        return styles
+
+    @classmethod
+    def training_data(cls, config, batch_size, seed, repeat=True, image_size=None):
+        """``kerasgan train``'s data: ``data.load_pairs(*styles)`` on the train split, with ``jitter``/``mirror`` from the config."""
+        from kerasgan import data
+
+        if image_size:
+            raise ValueError("paired emoji styles are 64x64: drop image_size")
+        source, target = cls._pair_styles(config)
+        return data.load_pairs(source, target, batch_size=batch_size, seed=seed, repeat=repeat,
+                               jitter=bool(config.get("jitter")), mirror=bool(config.get("mirror")))
+
+    def preview_function(self, config, seed, num=8):
+        """A callable giving a run's preview grid: rows of test sources, their translations and the true targets."""
+        from kerasgan import data
+
+        source, target = self._pair_styles(config)
+        x, y, _ = data.load_pair_arrays(source, target, split="test")
+        x, y = x[:num], y[:num]
+
+        def preview():
+            rows = [x, self.translate(x), y]
+            if len({r.shape[-1] for r in rows}) > 1:  # grey and colour in one grid: show grey as RGB
+                rows = [np.repeat(r, 3, axis=-1) if r.shape[-1] == 1 else r for r in rows]
+            return np.concatenate(rows), len(x)
+
+        return preview
+
     # ------------------------------------------------------------ use
-    def translate(self, images, domain=None, batch_size=64):
+    def target_domain(self, target):
+        """The domain index of style name ``target`` (multi-domain models), or None after checking it (one direction)."""
+        if not isinstance(target, str):
+            raise TypeError(f"target must be a style name (str), got {type(target).__name__}: use domain= for indices")
+        if self.styles is None:
+            raise ValueError(f"this {type(self).__name__} was built without style names: pass domain= (or rebuild it with styles=)")
+        names = self.styles[1:] if self.num_domains is None else self.styles
+        if target not in names:
+            import difflib
+
+            close = difflib.get_close_matches(target, names, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown target style {target!r}: {hint}this model translates to {', '.join(names)}")
+        return None if self.num_domains is None else self.styles.index(target)
+
+    def translate(self, images, target=None, domain=None, batch_size=64):
         """G on float images in [-1, 1] (N, H, W, C): numpy float32 translations.
 
+        ``target``: the output style by name (``model.styles``); a
+        one-direction model accepts only its own target style (or None).
         ``domain``: the target domain index (one int or one per image) of a
-        multi-domain model; must be None for a one-direction model.
+        multi-domain model, instead of ``target``; must be None for a
+        one-direction model.
         """
+        if target is not None:
+            if domain is not None:
+                raise ValueError("give target= (a style name) or domain= (an index), not both")
+            domain = self.target_domain(target)
         images = self.check_images(images, "images")
         if self.num_domains is None:
             if domain is not None:
@@ -372,9 +455,11 @@ class TranslationGAN(keras.Model):
         super().load_own_variables(common.restore_seed_states(self, store))
 
     def get_config(self):
+        styles = {} if self.styles is None else {"styles": list(self.styles)}
         if getattr(self, "_arch_config", None) is not None:
-            return {"name": self.name, "seed": self.seed, **self._arch_config}
+            return {"name": self.name, "seed": self.seed, **self._arch_config, **styles}
         return {
+            **styles,
             "name": self.name,
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),

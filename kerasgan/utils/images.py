@@ -191,3 +191,32 @@ def check_image_batch(images, image_shape, what="images"):
                 f"scale [0, 255] data with x / 127.5 - 1 (or [0, 1] data with 2x - 1)"
             )
     return np.asarray(images, dtype="float32")
+
+
+def read_image(path, size, channels):
+    """One image file as uint8 ``(size, size, channels)`` for a model, and its original (width, height).
+
+    Transparent pixels are composited on white (drawings such as emoji come
+    on white backgrounds); grey and colour convert into each other (ITU-R 601
+    luma); other sizes are resized (bicubic; non-square images are
+    stretched). Errors name the file and say what to do.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            im.load()
+            original = im.size
+            if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+                raise ValueError(f"{path} has 16-bit or float pixels (mode {im.mode}): convert it to 8-bit")
+            if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+                rgba = im.convert("RGBA")
+                white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                im = Image.alpha_composite(white, rgba)
+            im = im.convert("L" if channels == 1 else "RGB")
+            if im.size != (size, size):
+                im = im.resize((size, size), Image.BICUBIC)
+            array = np.asarray(im, dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        raise ValueError(f"cannot read image {path} ({err}): give PNG/JPEG files") from None
+    return (array[..., np.newaxis] if array.ndim == 2 else array), original

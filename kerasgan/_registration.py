@@ -22,7 +22,7 @@ import sys
 import warnings
 
 #: Modules whose import registers every Keras-serializable kerasgan class.
-SERIALIZABLE_MODULES = ("kerasgan.layers", "kerasgan.augment", "kerasgan.models")
+SERIALIZABLE_MODULES = ("kerasgan.layers", "kerasgan.augment", "kerasgan.schedules", "kerasgan.models")
 
 _registered = False
 

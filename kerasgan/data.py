@@ -984,3 +984,38 @@ def load_pairs(source, target, split="train", batch_size=16, shuffle=True, seed=
     else:
         ds = ds.map(lambda a, b: (tf.cast(a, tf.float32) / 127.5 - 1.0, tf.cast(b, tf.float32) / 127.5 - 1.0))
     return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)
+
+
+def load_domains(styles, split="train", batch_size=16, shuffle=True, seed=0, repeat=False, mirror=False):
+    """Unpaired batches of several emoji styles: one batch per style, ``(batch of styles[0], batch of styles[1], ...)``.
+
+    For models trained **without** pairs (CycleGAN: two styles; multi-domain
+    models: more). Each style is shuffled with its own seed, so row i of two
+    styles' batches are in general different emoji: the pairing the set has
+    is never shown. ``split`` follows ``emoji_split`` (the test code points are
+    held out from every style).
+
+    Args:
+        styles: two or more style names (``EMOJI_STYLES``), distinct.
+        mirror: flip each image left-right with probability 1/2 (independently per style).
+    """
+    import tensorflow as tf
+
+    if isinstance(styles, str) or len(styles) < 2 or len(set(styles)) != len(styles):
+        raise ValueError(f"load_domains needs two or more distinct style names, got {styles!r}")
+    arrays, _ = _style_arrays(tuple(styles), split, f"domains {', '.join(styles)}")
+    batch_size = _positive_int(batch_size, "batch_size")
+    streams = []
+    for k, images in enumerate(arrays):
+        ds = tf.data.Dataset.from_tensor_slices(images)
+        if shuffle:
+            ds = ds.shuffle(len(images), seed=seed + 7919 * k, reshuffle_each_iteration=True)
+        if repeat:
+            ds = ds.repeat()
+        if mirror:
+            ds = tf.data.Dataset.zip((ds, tf.data.Dataset.random(seed=seed + k).batch(2))).map(
+                lambda image, s: tf.image.stateless_random_flip_left_right(image, tf.cast(s, tf.int32)),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
+        streams.append(ds.batch(batch_size, drop_remainder=shuffle).map(lambda u8: tf.cast(u8, tf.float32) / 127.5 - 1.0))
+    return tf.data.Dataset.zip(tuple(streams)).prefetch(tf.data.AUTOTUNE)

@@ -26,6 +26,9 @@ TINY = {
         {"image_shape": (16, 16, 3), "g_width": 4, "d_width": 4, "test_time_dropout": False},
         {"image_shape": (32, 32, 1), "out_channels": 3, "g_width": 4, "d_width": 4, "d_layers": 3, "test_time_dropout": False},
     ],
+    "cyclegan": [
+        {"image_shape": (16, 16, 3), "g_width": 4, "g_blocks": 1, "d_width": 4, "pool_size": 3},
+    ],
     "ssgan": [
         {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 6, "g_units": 8, "d_units": (16, 8)},
     ],

@@ -14,6 +14,7 @@ from kerasgan.models.bigan import BiGAN, bigan_discriminator, bigan_encoder, big
 from kerasgan.models.ssgan import SemiSupervisedGAN, ssgan_discriminator, ssgan_generator
 from kerasgan.models.aae import AdversarialAutoencoder
 from kerasgan.models.pix2pix import Pix2Pix, patch_discriminator, unet_generator
+from kerasgan.models.cyclegan import CycleGAN, patch_critic, resnet_generator
 
 __all__ = [
     "GAN",
@@ -30,6 +31,9 @@ __all__ = [
     "SemiSupervisedGAN",
     "AdversarialAutoencoder",
     "Pix2Pix",
+    "CycleGAN",
+    "resnet_generator",
+    "patch_critic",
     "unet_generator",
     "patch_discriminator",
     "ssgan_generator",

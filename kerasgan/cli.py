@@ -158,6 +158,7 @@ def build_parser():
     p.add_argument("--json", help="also write the result to this JSON file")
     p.add_argument("--split", choices=("train", "test"), help="image-to-image models: split of the paired styles (default test)")
     p.add_argument("--to", help="image-to-image models: target style (default the model's)")
+    p.add_argument("--from", dest="source", help="image-to-image models: source style (default the model's; needed for multi-domain models)")
     p.add_argument("--weights", help="explicit weights for a zoo entry")
 
     p = sub.add_parser("convert", help="import a third-party checkpoint (needs torch)")
@@ -450,15 +451,15 @@ def cmd_eval(args):
 
     gan = _load_model(args.model, args.weights)
     if hasattr(gan, "translate"):
-        result = evaluate_translation(gan, metrics or TRANSLATION_METRICS, split=args.split or "test", target=args.to, seed=args.seed,
+        result = evaluate_translation(gan, metrics or TRANSLATION_METRICS, split=args.split or "test", source=args.source, target=args.to, seed=args.seed,
                                       resize=args.resize)
         _print_translation_scores(result)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(result, f, indent=2)
         return
-    if args.split is not None or args.to is not None:
-        raise CLIError("--split and --to apply to image-to-image models: use --reference SOURCE:SPLIT for latent models")
+    if args.split is not None or args.to is not None or args.source is not None:
+        raise CLIError("--split, --from and --to apply to image-to-image models: use --reference SOURCE:SPLIT for latent models")
     result = evaluate(gan, metrics or ["fid", "coverage"], num=args.num, reference=args.reference, features=args.features,
                       seed=args.seed, resize=args.resize, verbose=1)
     print("| metric | value |\n|---|---|")

@@ -986,8 +986,12 @@ def load_pairs(source, target, split="train", batch_size=16, shuffle=True, seed=
     return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)
 
 
-def load_domains(styles, split="train", batch_size=16, shuffle=True, seed=0, repeat=False, mirror=False):
+def load_domains(styles, split="train", batch_size=16, shuffle=True, seed=0, repeat=False, mirror=False, labelled=False):
     """Unpaired batches of several emoji styles: one batch per style, ``(batch of styles[0], batch of styles[1], ...)``.
+
+    With ``labelled=True``: ``(images, domain)`` batches of all the styles'
+    images shuffled together, ``domain`` the int32 index of each image's
+    style in ``styles`` (multi-domain models such as StarGAN).
 
     For models trained **without** pairs (CycleGAN: two styles; multi-domain
     models: more). Each style is shuffled with its own seed, so row i of two
@@ -1005,6 +1009,20 @@ def load_domains(styles, split="train", batch_size=16, shuffle=True, seed=0, rep
         raise ValueError(f"load_domains needs two or more distinct style names, got {styles!r}")
     arrays, _ = _style_arrays(tuple(styles), split, f"domains {', '.join(styles)}")
     batch_size = _positive_int(batch_size, "batch_size")
+    if labelled:
+        domains = np.repeat(np.arange(len(styles), dtype="int32"), [len(a) for a in arrays])
+        ds = tf.data.Dataset.from_tensor_slices((np.concatenate(arrays), domains))
+        if shuffle:
+            ds = ds.shuffle(len(domains), seed=seed, reshuffle_each_iteration=True)
+        if repeat:
+            ds = ds.repeat()
+        if mirror:
+            ds = tf.data.Dataset.zip((ds, tf.data.Dataset.random(seed=seed).batch(2))).map(
+                lambda pair, s: (tf.image.stateless_random_flip_left_right(pair[0], tf.cast(s, tf.int32)), pair[1]),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
+        ds = ds.batch(batch_size, drop_remainder=shuffle)
+        return ds.map(lambda u8, d: (tf.cast(u8, tf.float32) / 127.5 - 1.0, d)).prefetch(tf.data.AUTOTUNE)
     streams = []
     for k, images in enumerate(arrays):
         ds = tf.data.Dataset.from_tensor_slices(images)

@@ -362,7 +362,7 @@ CLI_CASES = [
     P(["translate", "p2p.keras", "corrupt", "--out", "full"], r"--out .*full exists and is not an empty folder", id="translate-out-not-empty"),
     P(["translate", "p2p.keras", "corrupt", "--to", "twitter", "--out", "t"], r"unknown target style 'twitter'", id="translate-unknown-style"),
     P(["eval", "p2p.keras", "--metrics", "fid,coverage"], r"unknown translation metrics \['coverage'\]", id="eval-translation-metric"),
-    P(["eval", "dcgan_mnist", "--split", "test"], r"--split and --to apply to image-to-image models", id="eval-split-latent"),
+    P(["eval", "dcgan_mnist", "--split", "test"], r"--split, --from and --to apply to image-to-image models", id="eval-split-latent"),
 ]
 
 

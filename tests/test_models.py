@@ -29,6 +29,9 @@ TINY = {
     "cyclegan": [
         {"image_shape": (16, 16, 3), "g_width": 4, "g_blocks": 1, "d_width": 4, "pool_size": 3},
     ],
+    "stargan": [
+        {"image_shape": (32, 32, 3), "num_domains": 3, "g_width": 4, "g_blocks": 1, "d_width": 4, "d_repeat": 5},
+    ],
     "ssgan": [
         {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 6, "g_units": 8, "d_units": (16, 8)},
     ],
@@ -72,15 +75,29 @@ def is_translation(gan):
     return isinstance(gan, models.TranslationGAN)
 
 
+def domains_for(gan, n):
+    """``{"domain": ...}`` for a multi-domain translation model (domains in turn), else ``{}``."""
+    if getattr(gan, "num_domains", None) is None:
+        return {}
+    return {"domain": np.arange(n) % gan.num_domains}
+
+
 def outputs(gan, n, seed):
     """What the model makes, for comparisons: samples (latent models) or translations of fixed images."""
     if is_translation(gan):
-        return gan.translate(_images(gan.image_shape, n, seed=seed))
+        return gan.translate(_images(gan.image_shape, n, seed=seed), **domains_for(gan, n))
     return gan.sample(n, seed=seed, **labels_for(gan, n))
 
 
 def _data(gan, images):
-    """fit() arguments: the images, and labels for a conditional GAN (partial labels for a semi-supervised one)."""
+    """fit() arguments: the images, and labels for a conditional GAN (partial labels for a semi-supervised one).
+
+    A model whose recipe takes several D steps per G step (StarGAN: 5) gets
+    the images repeated so that every batch count of the tests still makes steps.
+    """
+    images = np.concatenate([images] * getattr(gan, "d_steps", 1))
+    if is_translation(gan) and domains_for(gan, 1):  # multi-domain: images and their domains
+        return (images, domains_for(gan, len(images))["domain"])
     if is_translation(gan):  # image -> image: pairs with a target of the output's shape
         targets = _images(gan.output_shape_, len(images), seed=9)
         return (images, targets)
@@ -109,11 +126,13 @@ def test_build_and_sample(name, kwargs):
     assert gan.image_shape == tuple(kwargs["image_shape"])
     if is_translation(gan):
         x = _images(gan.image_shape, 5, seed=3)
-        images = gan.translate(x)
+        domain = domains_for(gan, 5)
+        images = gan.translate(x, **domain)
         assert images.shape == (5,) + gan.output_shape_ and images.dtype == np.float32
         assert images.min() >= -1.0 and images.max() <= 1.0
-        np.testing.assert_array_equal(images, gan.translate(x))
-        np.testing.assert_allclose(np.asarray(gan(x)), images, atol=1e-6)  # call(x) is the generator
+        np.testing.assert_array_equal(images, gan.translate(x, **domain))
+        inputs = [x, domain["domain"].astype("int32")] if domain else x
+        np.testing.assert_allclose(np.asarray(gan(inputs)), images, atol=1e-6)  # call(x) is the generator
         return
     images = gan.sample(5, seed=3, **labels_for(gan, 5))
     assert images.shape == (5,) + tuple(kwargs["image_shape"])

@@ -339,7 +339,7 @@ def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", sourc
     if getattr(model, "num_domains", None) is None and len(styles) == 2:
         source, target = source or styles[0], target or styles[1]
     if source is None or target is None:
-        raise ValueError("name the styles: source= and target= (the model has no styles for this direction)")
+        raise ValueError("name the styles: source= and target= (--from and --to): the model has several directions or no style names")
     x, y, _ = data.load_pair_arrays(source, target, split)
     if baseline == "copy":
         out = x

@@ -15,6 +15,7 @@ from kerasgan.models.ssgan import SemiSupervisedGAN, ssgan_discriminator, ssgan_
 from kerasgan.models.aae import AdversarialAutoencoder
 from kerasgan.models.pix2pix import Pix2Pix, patch_discriminator, unet_generator
 from kerasgan.models.cyclegan import CycleGAN, patch_critic, resnet_generator
+from kerasgan.models.stargan import StarGAN, stargan_discriminator, stargan_generator
 
 __all__ = [
     "GAN",
@@ -32,6 +33,9 @@ __all__ = [
     "AdversarialAutoencoder",
     "Pix2Pix",
     "CycleGAN",
+    "StarGAN",
+    "stargan_generator",
+    "stargan_discriminator",
     "resnet_generator",
     "patch_critic",
     "unet_generator",

@@ -32,6 +32,10 @@ TINY = {
     "stargan": [
         {"image_shape": (32, 32, 3), "num_domains": 3, "g_width": 4, "g_blocks": 1, "d_width": 4, "d_repeat": 5},
     ],
+    "aae": [
+        {"image_shape": (28, 28, 1), "latent_dim": 4, "units": 16},
+        {"image_shape": (16, 16, 3), "latent_dim": 3, "units": 8, "prior": "mixture", "mixture_components": 4},
+    ],
     "ssgan": [
         {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 6, "g_units": 8, "d_units": (16, 8)},
     ],
@@ -147,16 +151,18 @@ def test_build_and_sample(name, kwargs):
 
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=IDS)
-def test_fit_step_updates_both_networks(name, kwargs):
+def test_fit_step_updates_every_network(name, kwargs):
+    # Every network the model trains (gan.networks: G and D, plus an encoder, a
+    # second generator and critic, ...) moves in one step, all of its weights.
     gan = _make(name, kwargs)
     gan.compile()
-    g_before = _copy(gan.generator.trainable_variables)
-    d_before = _copy(gan.discriminator.trainable_variables)
+    assert len(gan.networks) >= 2
+    before = {key: _copy(net.trainable_variables) for key, net in gan.networks.items()}
     history = gan.fit(*_data(gan, _images(gan.image_shape, 8)), batch_size=4, epochs=1, steps_per_epoch=1, verbose=0)
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         assert np.isfinite(history.history[key][0]), key
-    assert all(_changed(g_before, gan.generator.trainable_variables))
-    assert all(_changed(d_before, gan.discriminator.trainable_variables))
+    for key, net in gan.networks.items():
+        assert before[key] and all(_changed(before[key], net.trainable_variables)), key
 
 
 @pytest.mark.parametrize("name,kwargs", CASES[:1] + CASES[-1:], ids=IDS[:1] + IDS[-1:])

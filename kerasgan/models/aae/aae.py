@@ -19,8 +19,9 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan.models import common, options
+from kerasgan.models.registry import register_architecture
 from kerasgan.models.batch import GANBatch
-from kerasgan.models.gan import LATENT_BLOCK, stateless_latents
+from kerasgan.models.gan import stateless_latents
 
 PRIORS = ("normal", "mixture")
 
@@ -52,6 +53,7 @@ def aae_code_discriminator(latent_dim, units=1000):
     return keras.Model(z, keras.layers.Dense(1, dtype="float32", name="logits")(x), name="aae_code_discriminator")
 
 
+@register_architecture("aae")
 @keras.saving.register_keras_serializable(package="kerasgan")
 class AdversarialAutoencoder(keras.Model):
     """Adversarial autoencoder with a Gaussian (or Gaussian-mixture) prior on the code.
@@ -84,6 +86,8 @@ class AdversarialAutoencoder(keras.Model):
         "batch_size": 100,
     }
     sampling_network = "decoder"
+    #: Not class-conditional (the shared tools check this attribute).
+    num_classes = None
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=8, units=1000, prior="normal", mixture_components=10, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -243,17 +247,49 @@ class AdversarialAutoencoder(keras.Model):
     def reconstruct(self, images, batch_size=256):
         return self.decode(self.encode(images, batch_size), batch_size)
 
-    def sample(self, num, seed=None, batch_size=256):
-        """``num`` images decoded from prior samples (the same seed, the same images)."""
+    def generate(self, z, batch_size=256, labels=None):
+        """Images decoded from codes ``z`` (the decoder is this model's generator)."""
+        if labels is not None:
+            raise ValueError("labels were given, but the adversarial autoencoder is unconditional: drop labels=")
+        return self.decode(z, batch_size)
+
+    def call(self, z, training=False):
+        """The decoder on codes ``z``."""
+        return self.decoder(z, training=training)
+
+    def iter_samples(self, num, seed=None, batch_size=256):
+        """``sample(num, seed)`` in batches of ``batch_size`` (bounded memory for any ``num``)."""
         if isinstance(num, bool) or int(num) != num or num < 1:
             raise ValueError(f"num must be a positive integer, got {num!r}")
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
-        out = []
-        for start in range(0, int(num), LATENT_BLOCK):
-            raw = stateless_latents(self.raw_latent_dim, "normal", min(LATENT_BLOCK, int(num) - start), int(seed), start=start)
-            out.append(self.decode(keras.ops.convert_to_numpy(self.structure_latents(raw)), batch_size))
-        return np.concatenate(out)
+        for start in range(0, int(num), batch_size):
+            raw = stateless_latents(self.raw_latent_dim, "normal", min(batch_size, int(num) - start), int(seed), start=start)
+            yield self.decode(keras.ops.convert_to_numpy(self.structure_latents(raw)), batch_size)
+
+    def sample(self, num, seed=None, batch_size=256):
+        """``num`` images decoded from prior samples (the same seed, the same images)."""
+        return np.concatenate(list(self.iter_samples(num, seed, batch_size)))
+
+    # ------------------------------------------------------------ kerasgan train
+    @classmethod
+    def is_conditional(cls, model_args):
+        return False
+
+    @classmethod
+    def training_data(cls, config, batch_size, seed, repeat=True, image_size=None):
+        """``kerasgan train``'s data: the images of ``config["dataset"]`` (labels are not used)."""
+        from kerasgan import data
+
+        load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat}
+        if image_size:
+            load_args["image_size"] = int(image_size)
+        return data.load(config["dataset"], **load_args)
+
+    def preview_function(self, config, seed):
+        """64 images decoded from fixed prior draws."""
+        z = keras.ops.convert_to_numpy(self.latents(64, seed=seed))
+        return lambda: (self.decode(z), 8)
 
     def serving_endpoints(self):
         from kerasgan import export as export_lib

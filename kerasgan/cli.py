@@ -149,7 +149,7 @@ def build_parser():
 
     p = sub.add_parser("eval", help="score a zoo model or .keras file (FID with an explicit protocol)")
     p.add_argument("model", help="zoo name or path to a .keras file")
-    p.add_argument("--metrics", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen (default fid,coverage); conditional models also conditional_accuracy, class_coverage, intra_fid; image-to-image models l1, psnr, ssim, fid, kid (default: all five)")
+    p.add_argument("--metrics", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen (default fid,coverage); conditional models also conditional_accuracy, class_coverage, intra_fid; image-to-image models l1, psnr, ssim, fid, kid (default: all five); models that encode knn, linear_probe, that classify test_error, InfoGAN code_accuracy (on --reference's source)")
     p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
     p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
     p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
@@ -447,9 +447,35 @@ def cmd_eval(args):
     if args.json:
         _check_writable_file(args.json, ".json")
     _quiet_tensorflow()
-    from kerasgan.metrics.evaluate import TRANSLATION_METRICS, evaluate, evaluate_translation
+    from kerasgan.metrics.evaluate import (
+        REPRESENTATION_METRICS,
+        TRANSLATION_METRICS,
+        evaluate,
+        evaluate_representation,
+        evaluate_translation,
+    )
 
     gan = _load_model(args.model, args.weights)
+    representation = [m for m in metrics if m in REPRESENTATION_METRICS]
+    if representation:
+        if len(representation) != len(metrics):
+            raise CLIError(f"score {', '.join(representation)} in a run of their own (without {', '.join(m for m in metrics if m not in representation)})")
+        source = args.reference.partition(":")[0]
+        result = evaluate_representation(gan, representation, source=source, num=args.num, seed=args.seed)
+        print("| metric | value |\n|---|---|")
+        for key in representation:
+            value = result[key]
+            if key == "test_error":
+                print(f"| test errors | {value['errors']} of {result['protocol']['test_images']} ({100 * value['rate']:.2f} %) |")
+            elif key == "code_accuracy":
+                print(f"| categorical code -> digit accuracy (best matching) | {value['accuracy']:.4f} |")
+            else:
+                print(f"| {key} accuracy | {value:.4f} |")
+        print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(result, f, indent=2)
+        return
     if hasattr(gan, "translate"):
         result = evaluate_translation(gan, metrics or TRANSLATION_METRICS, split=args.split or "test", source=args.source, target=args.to, seed=args.seed,
                                       resize=args.resize)

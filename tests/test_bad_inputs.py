@@ -362,6 +362,8 @@ CLI_CASES = [
     P(["translate", "p2p.keras", "corrupt", "--out", "full"], r"--out .*full exists and is not an empty folder", id="translate-out-not-empty"),
     P(["translate", "p2p.keras", "corrupt", "--to", "twitter", "--out", "t"], r"unknown target style 'twitter'", id="translate-unknown-style"),
     P(["eval", "p2p.keras", "--metrics", "fid,coverage"], r"unknown translation metrics \['coverage'\]", id="eval-translation-metric"),
+    P(["eval", "dcgan_mnist", "--metrics", "knn"], r"knn needs a model with encode \(DCGAN has none\)", id="eval-knn-no-encoder"),
+    P(["eval", "dcgan_mnist", "--metrics", "fid,test_error"], r"score test_error in a run of their own", id="eval-mixed-representation"),
     P(["eval", "dcgan_mnist", "--split", "test"], r"--split, --from and --to apply to image-to-image models", id="eval-split-latent"),
 ]
 

@@ -45,3 +45,59 @@ def test_bad_features_are_one_line_errors():
         linear_probe_accuracy(np.zeros((3, 2)), np.zeros(3), np.zeros((1, 2)), np.zeros(1, int))
     with pytest.raises(ValueError, match="test features contain NaN"):
         nearest_neighbour_accuracy(np.zeros((3, 2)), np.zeros(3, int), np.full((1, 2), np.nan), np.zeros(1, int))
+
+
+def test_cluster_accuracy_by_hand():
+    from kerasgan.metrics.representation import cluster_accuracy
+
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2])
+    clusters = np.array([2, 2, 1, 0, 0, 1, 1, 2])  # cluster 2 -> class 0, 0 -> 1, 1 -> 2
+    accuracy, chosen = cluster_accuracy(clusters, labels)
+    assert chosen == {0: 1, 1: 2, 2: 0} and accuracy == pytest.approx(6 / 8)
+    # majority: two clusters may share a class
+    many = np.array([0, 0, 1, 2, 2, 3, 3, 3])
+    accuracy, chosen = cluster_accuracy(many, labels, mapping="majority")
+    assert chosen == {0: 0, 1: 0, 2: 1, 3: 2} and accuracy == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="use mapping='majority'"):
+        cluster_accuracy(many, labels)
+    with pytest.raises(TypeError, match="integers"):
+        cluster_accuracy(clusters.astype(float), labels)
+
+
+def test_hungarian_beats_greedy_on_a_crafted_table():
+    from kerasgan.metrics.representation import cluster_accuracy
+
+    # counts: cluster 0 -> (class 0: 3, class 1: 2); cluster 1 -> (class 0: 3, class 1: 0)
+    # greedy (cluster 0 takes class 0) gives 3 + 0; the best matching is 0 -> 1, 1 -> 0: 2 + 3
+    clusters = np.array([0, 0, 0, 0, 0, 1, 1, 1])
+    labels = np.array([0, 0, 0, 1, 1, 0, 0, 0])
+    accuracy, chosen = cluster_accuracy(clusters, labels)
+    assert chosen == {0: 1, 1: 0} and accuracy == pytest.approx(5 / 8)
+
+
+def test_evaluate_representation_on_tiny_models_matches_the_metric_functions():
+    import keras
+
+    from kerasgan import data, models
+    from kerasgan.metrics.evaluate import evaluate_representation
+    from kerasgan.metrics.representation import cluster_accuracy
+
+    keras.utils.set_random_seed(0)
+    bigan = models.BiGAN(latent_dim=4, units=16, seed=0)
+    result = evaluate_representation(bigan, ["knn"], train_limit=300)
+    train_x, train_y = data.load_arrays("mnist", split="train", labels=True)
+    test_x, test_y = data.load_arrays("mnist", split="test", labels=True)
+    expected = nearest_neighbour_accuracy(bigan.encode(train_x[:300]), train_y[:300], bigan.encode(test_x), test_y)
+    assert result["knn"] == pytest.approx(expected) and result["protocol"]["train_images"] == 300
+    ssgan = models.SemiSupervisedGAN(g_units=8, d_units=(16,), seed=0)
+    errors = evaluate_representation(ssgan, "test_error")["test_error"]
+    assert errors["errors"] == int(np.sum(np.argmax(ssgan.classify(test_x), 1) != test_y))
+    assert errors["rate"] == pytest.approx(errors["errors"] / len(test_y))
+    info = models.InfoGAN(noise_dim=4, g_width=4, d_width=4, seed=0)
+    code = evaluate_representation(info, "code_accuracy", num=50)["code_accuracy"]
+    assert 0.0 <= code["accuracy"] <= 1.0 and sorted(code["mapping"]) == [str(k) for k in range(10)]
+    with pytest.raises(ValueError, match="knn needs a model with encode"):
+        evaluate_representation(ssgan, "knn")
+    with pytest.raises(ValueError, match="unknown representation metrics"):
+        evaluate_representation(bigan, "nn")
+    del cluster_accuracy

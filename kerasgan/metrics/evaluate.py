@@ -369,3 +369,71 @@ def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", sourc
         "features": "inception_2015_12_05_pool3" if {"fid", "kid"} & set(metrics) else None, "resize": resize,
     }
     return result
+
+
+REPRESENTATION_METRICS = ("knn", "linear_probe", "test_error", "code_accuracy")
+
+
+def evaluate_representation(model, metrics, source="mnist", num=10000, train_limit=None, seed=0):
+    """What a model learned beyond sampling, on a labelled source's train/test splits.
+
+    Args:
+        model: a model that encodes (``encode``: BiGAN, AAE), classifies
+            (``classify``: semi-supervised GAN, ACGAN) or has a categorical
+            code (InfoGAN).
+        metrics: any of ``knn`` (1-NN accuracy of test codes against train
+            codes, Donahue et al. 2016), ``linear_probe`` (logistic regression
+            on frozen codes), ``test_error`` (misclassified test images and
+            the error rate, Salimans et al. 2016) and ``code_accuracy``
+            (InfoGAN: ``num`` samples drawn with each value of the first
+            categorical code in turn, read by the shipped MNIST classifier;
+            accuracy after the best one-to-one matching of code values to
+            digits, Chen et al. 2016 section 7.1).
+        source: a labelled source with train and test splits (``mnist``).
+        train_limit: use only the first N train images for ``knn``/``linear_probe``.
+
+    Returns:
+        dict with one entry per metric and ``protocol``.
+    """
+    from kerasgan import data
+    from kerasgan.metrics.representation import cluster_accuracy, linear_probe_accuracy, nearest_neighbour_accuracy
+
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in metrics if m not in REPRESENTATION_METRICS]
+    if unknown or not metrics:
+        raise ValueError(f"unknown representation metrics {unknown}: choose from {', '.join(REPRESENTATION_METRICS)}")
+    needs = {"knn": "encode", "linear_probe": "encode", "test_error": "classify", "code_accuracy": "categorical"}
+    for m in metrics:
+        if not getattr(model, needs[m], None):
+            raise ValueError(f"{m} needs a model with {needs[m]} ({type(model).__name__} has none)")
+    result, protocol = {}, {"source": source, "seed": int(seed)}
+    if {"knn", "linear_probe", "test_error"} & set(metrics):
+        test_x, test_y = data.load_arrays(source, split="test", labels=True)
+        protocol["test_images"] = int(len(test_x))
+    if {"knn", "linear_probe"} & set(metrics):
+        train_x, train_y = data.load_arrays(source, split="train", labels=True)
+        if train_limit:
+            train_x, train_y = train_x[: int(train_limit)], train_y[: int(train_limit)]
+        protocol["train_images"] = int(len(train_x))
+        train_codes, test_codes = model.encode(train_x), model.encode(test_x)
+        if "knn" in metrics:
+            result["knn"] = nearest_neighbour_accuracy(train_codes, train_y, test_codes, test_y, k=1)
+        if "linear_probe" in metrics:
+            result["linear_probe"] = linear_probe_accuracy(train_codes, train_y, test_codes, test_y)
+    if "test_error" in metrics:
+        predicted = np.argmax(model.classify(test_x), axis=1)
+        errors = int(np.sum(predicted != np.asarray(test_y)))
+        result["test_error"] = {"errors": errors, "rate": errors / len(test_y)}
+    if "code_accuracy" in metrics:
+        from kerasgan.metrics.mnist_features import MNISTClassifier
+
+        values = int(model.categorical[0])
+        codes = np.arange(int(num)) % values
+        images = np.concatenate([model.sample(int(np.sum(codes == k)), seed=seed + k, codes={"cat0": k}) for k in range(values)])
+        codes = np.repeat(np.arange(values), [int(np.sum(codes == k)) for k in range(values)])
+        digits = np.argmax(MNISTClassifier().features_and_probabilities(images)[1], axis=1)
+        accuracy, mapping = cluster_accuracy(codes, digits, num_classes=10)
+        result["code_accuracy"] = {"accuracy": accuracy, "mapping": {str(k): v for k, v in mapping.items()}}
+        protocol["samples"] = int(num)
+    result["protocol"] = protocol
+    return result

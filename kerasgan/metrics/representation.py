@@ -91,3 +91,47 @@ def linear_probe_accuracy(train_features, train_labels, test_features, test_labe
     result = minimize(loss_and_grad, theta, jac=True, method="L-BFGS-B", options={"maxiter": int(max_iterations)})
     w, b = result.x[: d * classes].reshape(d, classes), result.x[d * classes :]
     return float(np.mean(np.argmax(test @ w + b, axis=1) == test_y))
+
+
+def cluster_accuracy(assignments, labels, mapping="hungarian", num_classes=None):
+    """Accuracy of cluster assignments against classes, after mapping clusters to classes.
+
+    Args:
+        assignments: (N,) int cluster of each point (InfoGAN's categorical
+            code, an AAE's cluster head, k-means).
+        labels: (N,) int true classes.
+        mapping: ``"hungarian"`` (one-to-one, the best matching of clusters
+            to classes; needs no more clusters than classes, as InfoGAN's
+            10 codes vs 10 digits) or ``"majority"`` (each cluster takes the
+            class most of its points have, so several clusters may share a
+            class, as the adversarial autoencoder's 16 clusters, Makhzani
+            et al. 2015, section 5.1).
+        num_classes: number of classes when some never occur in ``labels``
+            (default: the largest label + 1).
+
+    Returns:
+        ``(accuracy, mapping dict cluster -> class)``.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    assignments, labels = np.asarray(assignments), np.asarray(labels)
+    if assignments.shape != labels.shape or assignments.ndim != 1 or not len(labels):
+        raise ValueError(f"assignments and labels must be two (N,) arrays of the same length, got {assignments.shape} and {labels.shape}")
+    if assignments.dtype.kind not in "iu" or labels.dtype.kind not in "iu":
+        raise TypeError(f"assignments and labels must be integers, got {assignments.dtype} and {labels.dtype}")
+    if assignments.min() < 0 or labels.min() < 0:
+        raise ValueError("clusters and classes must be >= 0")
+    clusters, classes = int(assignments.max()) + 1, max(int(labels.max()) + 1, int(num_classes or 0))
+    counts = np.zeros((clusters, classes), dtype="int64")
+    np.add.at(counts, (assignments, labels), 1)
+    if mapping == "majority":
+        chosen = {c: int(np.argmax(counts[c])) for c in range(clusters) if counts[c].sum()}
+    elif mapping == "hungarian":
+        if clusters > classes:
+            raise ValueError(f"a one-to-one matching needs no more clusters ({clusters}) than classes ({classes}): use mapping='majority'")
+        rows, cols = linear_sum_assignment(-counts)
+        chosen = {int(r): int(c) for r, c in zip(rows, cols)}
+    else:
+        raise ValueError(f"mapping must be 'hungarian' or 'majority', got {mapping!r}")
+    correct = sum(int(counts[c, k]) for c, k in chosen.items())
+    return correct / len(labels), chosen

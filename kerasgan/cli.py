@@ -442,6 +442,13 @@ def _print_translation_scores(result):
     print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
 
 
+def _write_json(path, result):
+    """``kerasgan eval --json PATH``: the scores and their protocol (nothing when no path was given)."""
+    if path:
+        with open(path, "w") as f:
+            json.dump(result, f, indent=2)
+
+
 def cmd_eval(args):
     metrics = [m.strip() for m in (args.metrics or "").split(",") if m.strip()]
     if args.json:
@@ -472,17 +479,13 @@ def cmd_eval(args):
             else:
                 print(f"| {key} accuracy | {value:.4f} |")
         print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
-        if args.json:
-            with open(args.json, "w") as f:
-                json.dump(result, f, indent=2)
+        _write_json(args.json, result)
         return
     if hasattr(gan, "translate"):
         result = evaluate_translation(gan, metrics or TRANSLATION_METRICS, split=args.split or "test", source=args.source, target=args.to, seed=args.seed,
                                       resize=args.resize)
         _print_translation_scores(result)
-        if args.json:
-            with open(args.json, "w") as f:
-                json.dump(result, f, indent=2)
+        _write_json(args.json, result)
         return
     if args.split is not None or args.to is not None or args.source is not None:
         raise CLIError("--split, --from and --to apply to image-to-image models: use --reference SOURCE:SPLIT for latent models")
@@ -508,9 +511,7 @@ def cmd_eval(args):
         else:
             print(f"| {key} ({args.features} features) | {value:.3f} |")
     print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
+    _write_json(args.json, result)
 
 
 def _translate_inputs(path):

@@ -97,3 +97,27 @@ def test_export_errors(gan, tmp_path):
     with pytest.raises(ValueError, match="tflite. only"):
         gan.export(tmp_path / "y", quantize="dynamic_int8")
     assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".export-")) == []
+
+
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("pix2pix", {"image_shape": (16, 16, 3), "g_width": 4, "d_width": 4, "test_time_dropout": False}),
+        ("cyclegan", {"image_shape": (16, 16, 3), "g_width": 4, "g_blocks": 1, "d_width": 4}),
+        ("stargan", {"image_shape": (32, 32, 3), "num_domains": 3, "g_width": 4, "g_blocks": 1, "d_width": 4}),
+    ],
+)
+def test_translation_models_export_to_tflite(name, kwargs, tmp_path):
+    from kerasgan import models
+
+    keras.utils.set_random_seed(0)
+    model = models.get_architecture(name)(**kwargs, seed=0)
+    path = model.export(tmp_path / "t.tflite", format="tflite")
+    runner = tf.lite.Interpreter(model_path=str(path)).get_signature_runner("serving_default")
+    x = np.random.default_rng(0).uniform(-1, 1, (2, *model.image_shape)).astype("float32")
+    if model.num_domains is None:
+        out, ref = runner(images=x)["images"], model.translate(x)
+    else:
+        domain = np.array([2, 0], "int32")
+        out, ref = runner(images=x, domain=domain)["images"], model.translate(x, domain=domain)
+    assert out.shape == ref.shape and np.abs(out - ref).max() <= 1e-3

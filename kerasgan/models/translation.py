@@ -37,6 +37,8 @@ class TranslationGAN(keras.Model):
         image_shape: (H, W, C) of the source images (inferred from the
             generator's input when it declares one).
         l1_weight: weight of the L1 distance to the paired target (pix2pix: 100); 0 disables it.
+        adversarial_weight: weight of G's adversarial loss (1); 0 trains G on
+            the L1 term alone and skips D (pix2pix's "L1 only" ablation).
         d_sees_source: whether D is conditioned on the source image.
         num_domains: number of target domains of a multi-domain generator
             (StarGAN); None for one fixed direction.
@@ -64,7 +66,7 @@ class TranslationGAN(keras.Model):
     sampling_network = "generator"
 
     def __init__(self, generator, discriminator, image_shape=None, l1_weight=100.0, d_sees_source=True,
-                 num_domains=None, styles=None, seed=None, **kwargs):
+                 num_domains=None, styles=None, adversarial_weight=1.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         for name, net in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(net, (keras.Model, keras.layers.Layer)):
@@ -76,6 +78,11 @@ class TranslationGAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.l1_weight = float(l1_weight)
+        if isinstance(adversarial_weight, bool) or not isinstance(adversarial_weight, (int, float, np.integer, np.floating)) or adversarial_weight < 0:
+            raise ValueError(f"adversarial_weight must be a number >= 0, got {adversarial_weight!r}")
+        if not adversarial_weight and not l1_weight:
+            raise ValueError("adversarial_weight and l1_weight are both 0: G would learn nothing")
+        self.adversarial_weight = float(adversarial_weight)
         self.d_sees_source = bool(d_sees_source)
         self.num_domains = None if num_domains is None else int(num_domains)
         self.styles = self._check_styles(styles, self.num_domains)
@@ -274,7 +281,8 @@ class TranslationGAN(keras.Model):
             d_penalty = self.compute_discriminator_penalty(d_batch)
             d_aux = self.compute_auxiliary_terms("discriminator", d_batch)
             d_total = self.d_optimizer.scale_loss(d_loss + d_penalty + common.sum_terms(d_aux))
-        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_total, d_vars), d_vars))
+        if self.adversarial_weight:  # the L1-only ablation leaves D untrained
+            self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_total, d_vars), d_vars))
         g_vars = self.player_variables("generator")
         with g_tape:
             g_batch = GANBatch(
@@ -285,7 +293,9 @@ class TranslationGAN(keras.Model):
             l1 = self.compute_reconstruction(g_batch) if self.l1_weight else tf.constant(0.0)
             g_penalty = self.compute_generator_penalty(g_batch)
             g_aux = self.compute_auxiliary_terms("generator", g_batch)
-            g_total = self.g_optimizer.scale_loss(g_loss + self.l1_weight * l1 + g_penalty + common.sum_terms(g_aux))
+            g_total = self.g_optimizer.scale_loss(
+                self.adversarial_weight * g_loss + self.l1_weight * l1 + g_penalty + common.sum_terms(g_aux)
+            )
         self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_total, g_vars), g_vars))
         for name in {**d_aux, **g_aux}:
             if name not in self.auxiliary_metrics:
@@ -460,6 +470,7 @@ class TranslationGAN(keras.Model):
             return {"name": self.name, "seed": self.seed, **self._arch_config, **styles}
         return {
             **styles,
+            "adversarial_weight": self.adversarial_weight,
             "name": self.name,
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),

@@ -107,6 +107,7 @@ class Pix2Pix(TranslationGAN):
         test_time_dropout: keep dropout on when translating (the paper's
             noise source; outputs vary per call); False makes translation
             deterministic.
+        adversarial_weight: 0 gives the paper's "L1 only" ablation (same U-Net, no GAN loss).
         seed: seed of the model's random draws.
 
     Example:
@@ -124,13 +125,15 @@ class Pix2Pix(TranslationGAN):
     recipe = {**TranslationGAN.recipe, "batch_size": 16}
 
     def __init__(self, image_shape=(64, 64, 3), out_channels=None, g_width=64, d_width=64, d_layers=2, l1_weight=100.0,
-                 dropout=0.5, test_time_dropout=True, seed=None, **kwargs):
+                 dropout=0.5, test_time_dropout=True, adversarial_weight=1.0, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
         self._arch_config = {
             "image_shape": image_shape, "out_channels": out_channels, "g_width": int(g_width), "d_width": int(d_width),
             "d_layers": int(d_layers), "l1_weight": float(l1_weight), "dropout": float(dropout),
             "test_time_dropout": bool(test_time_dropout),
         }
+        if adversarial_weight != 1.0:
+            self._arch_config["adversarial_weight"] = float(adversarial_weight)
         for key in ("generator", "discriminator", "d_sees_source", "num_domains"):
             kwargs.pop(key, None)
         super().__init__(
@@ -140,6 +143,7 @@ class Pix2Pix(TranslationGAN):
             image_shape=image_shape,
             l1_weight=float(l1_weight),
             d_sees_source=True,
+            adversarial_weight=adversarial_weight,
             seed=seed,
             **kwargs,
         )

@@ -68,7 +68,9 @@ def test_load_model_after_plain_import(saved_models, imports, tmp_path):
             expected = np.load(path[:-len('.keras')] + '.npy')
             kw = {{"labels": [0, 1, 2]}} if getattr(gan, "num_classes", None) else {{}}
             if hasattr(gan, "translate"):
-                got = gan.translate(np.load(path[:-len('.keras')] + '.input.npy'))
+                domains = getattr(gan, "num_domains", None)
+                dkw = {{"domain": np.arange(3) % domains}} if domains else {{}}
+                got = gan.translate(np.load(path[:-len('.keras')] + '.input.npy'), **dkw)
             else:
                 got = gan.sample(3, seed=5, **kw)
             np.testing.assert_allclose(got, expected, atol=1e-6)

@@ -100,9 +100,11 @@ def test_one_step_trains_all_four_networks_and_the_directions_differ():
         model.translate(x, target="noto")
 
 
-def test_gradient_penalty_is_refused():
-    with pytest.raises(ValueError, match="no gradient penalty"):
-        _tiny().compile(gradient_penalty=10.0)
+def test_gradient_penalty_is_refused_before_anything_is_compiled():
+    model = _tiny()
+    with pytest.raises(ValueError, match=r"CycleGAN does not support \['gradient_penalty'\]"):
+        model.compile(gradient_penalty=10.0)
+    assert not getattr(model, "compiled", False) and getattr(model, "gradient_penalty", None) is None
 
 
 def test_constant_then_linear_decay():

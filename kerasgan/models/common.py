@@ -139,6 +139,22 @@ def restore_seed_states(model, store):
     return {k: store[k] for k in keys if not k.startswith(SEED_PREFIX)}
 
 
+class SavesSeedStates:
+    """Mixin for a ``keras.Model``: its saved variables include every seed generator's state.
+
+    Keras saves no seed-generator state; saving it makes a loaded model draw
+    the same latents and dropout masks as the original from there on. Put it
+    before ``keras.Model`` in the bases.
+    """
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store_seed_states(self, store)
+
+    def load_own_variables(self, store):
+        super().load_own_variables(restore_seed_states(self, store))
+
+
 def two_player_compile_config(model):
     """``get_compile_config`` of a model compiled with ``g_optimizer``, ``d_optimizer`` and parsed options."""
     from kerasgan.models import options

@@ -17,7 +17,7 @@ def _shape_str(shape):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GAN(keras.Model):
+class GAN(common.SavesSeedStates, keras.Model):
     """A generative adversarial network trained with ``fit``.
 
     Wraps a generator ``G: z -> image`` and a discriminator
@@ -931,20 +931,6 @@ class GAN(keras.Model):
         if kwargs:
             raise TypeError(f"unexpected arguments {sorted(kwargs)} for GAN.export")
         return export_lib.export(self, filepath, format=format, quantize=quantize, overwrite=overwrite)
-
-    # ------------------------------------------------------------------ saving
-    def _seed_states(self):
-        """State variables of every seed generator in the model (latents, dropout, ...)."""
-        return common.seed_states(self)
-
-    def save_own_variables(self, store):
-        # Keras saves no seed-generator state; saving it makes a loaded model
-        # draw the same latents and dropout masks as the original from here on.
-        super().save_own_variables(store)
-        common.store_seed_states(self, store)
-
-    def load_own_variables(self, store):
-        super().load_own_variables(common.restore_seed_states(self, store))
 
     # ------------------------------------------------------------------ config
     def get_config(self):

@@ -17,7 +17,7 @@ from kerasgan.models.batch import GANBatch, logits_of
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class TranslationGAN(keras.Model):
+class TranslationGAN(common.SavesSeedStates, keras.Model):
     """A generator ``G: source image (+ target domain) -> image`` trained against a discriminator.
 
     The default game is the conditional GAN of pix2pix (Isola et al. 2017):
@@ -173,11 +173,12 @@ class TranslationGAN(keras.Model):
         return self._translate(inputs, None, training)
 
     # ------------------------------------------------------------ compile
+    #: ``GAN.compile`` options this family does not implement (refused before anything is compiled).
+    _unsupported_options = frozenset({"augment", "feature_matching", "adaptive_d_l2", "historical_averaging", "clip_weights"})
+
     def compile(self, g_optimizer=None, d_optimizer=None, jit_compile="auto", steps_per_execution=1, run_eagerly=False, **training_options):
         """Configures training; options as ``GAN.compile`` (loss, d_steps, gradient_penalty, ...), defaults from ``recipe``."""
-        unsupported = {"augment", "feature_matching", "adaptive_d_l2", "historical_averaging", "clip_weights"} & {
-            k for k, v in training_options.items() if v
-        }
+        unsupported = self._unsupported_options & {k for k, v in training_options.items() if v}
         if unsupported:
             raise ValueError(f"{type(self).__name__} does not support {sorted(unsupported)} yet: drop them")
         self._options = options.resolve(self.recipe, **training_options)
@@ -316,36 +317,51 @@ class TranslationGAN(keras.Model):
             return tf.reduce_mean(tf.sigmoid(logits))
         return tf.reduce_mean(logits)
 
+    #: What ``fit(x, y)`` calls ``y``, and whether array batches drop the last partial batch.
+    _fit_targets = "targets"
+    _fit_drop_remainder = False
+
     def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, **kwargs):
         """Trains on ``x`` = source images and ``y`` = their targets (numpy), or a dataset of pairs/dicts.
 
         The first batch is checked (shape, dtype, range, finite values) so
-        wrongly scaled data fails loudly.
+        wrongly scaled data fails loudly. Subclasses change what ``y`` is
+        with ``_fit_arrays`` and regroup the batches with ``_fit_dataset``.
         """
         if not getattr(self, "compiled", False):
             raise ValueError(f"the {type(self).__name__} is not compiled: call compile() first")
         if isinstance(x, tf.data.Dataset):
             if y is not None:
-                raise ValueError("pass targets inside the dataset, not as y=, when x is a tf.data.Dataset")
+                raise ValueError(f"pass {self._fit_targets} inside the dataset, not as y=, when x is a tf.data.Dataset")
             dataset = x
         else:
-            if y is None:
-                raise ValueError("fit needs targets: fit(source_images, target_images) or a dataset of (source, target) pairs")
-            source = self.check_images(x, "source images")
-            target = self.check_images(y, "target images", shape=self.output_shape_)
-            if len(source) != len(target):
-                raise ValueError(f"{len(source)} source images but {len(target)} targets: give one target per source")
-            batch_size = batch_size or self.recipe["batch_size"]
-            dataset = tf.data.Dataset.from_tensor_slices((source, target))
+            tensors = self._fit_arrays(x, y)
+            dataset = tf.data.Dataset.from_tensor_slices(tensors)
             if shuffle:
-                dataset = dataset.shuffle(len(source), seed=self.seed, reshuffle_each_iteration=True)
-            dataset = dataset.batch(batch_size)
-        for first in dataset.take(1):
-            src, tgt, _ = self._unpack(first)
-            self.check_images(src.numpy(), "source images")
-            if tgt is not None:
-                self.check_images(tgt.numpy(), "target images", shape=self.output_shape_)
-        return super().fit(dataset, epochs=epochs, shuffle=False, **kwargs)
+                dataset = dataset.shuffle(len(tensors[0]), seed=self.seed, reshuffle_each_iteration=True)
+            dataset = dataset.batch(int(batch_size or self.recipe["batch_size"]), drop_remainder=self._fit_drop_remainder)
+        return keras.Model.fit(self, self._fit_dataset(dataset), epochs=epochs, shuffle=False, **kwargs)
+
+    def _fit_arrays(self, x, y):
+        """``fit(x, y)`` with arrays: the checked tensors of one training example each."""
+        if y is None:
+            raise ValueError("fit needs targets: fit(source_images, target_images) or a dataset of (source, target) pairs")
+        source = self.check_images(x, "source images")
+        target = self.check_images(y, "target images", shape=self.output_shape_)
+        if len(source) != len(target):
+            raise ValueError(f"{len(source)} source images but {len(target)} targets: give one target per source")
+        return source, target
+
+    def _fit_dataset(self, dataset):
+        """Checks the first batch of the training data; returns the dataset ``train_step`` reads."""
+        first = next(iter(dataset.take(1)), None)
+        if first is None:
+            raise ValueError("the training dataset is empty")
+        src, tgt, _ = self._unpack(first)
+        self.check_images(src.numpy(), "source images")
+        if tgt is not None:
+            self.check_images(tgt.numpy(), "target images", shape=self.output_shape_)
+        return dataset
 
     def check_images(self, images, what="images", shape=None):
         """float32 numpy images of ``shape`` (default: the source shape) in [-1, 1]; one-line errors otherwise."""
@@ -456,14 +472,7 @@ class TranslationGAN(keras.Model):
 
         return export_lib.export(self, filepath, format=format, quantize=quantize, overwrite=overwrite)
 
-    # ------------------------------------------------------------ saving
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        common.store_seed_states(self, store)
-
-    def load_own_variables(self, store):
-        super().load_own_variables(common.restore_seed_states(self, store))
-
+    # ------------------------------------------------------------ config
     def get_config(self):
         styles = {} if self.styles is None else {"styles": list(self.styles)}
         if getattr(self, "_arch_config", None) is not None:

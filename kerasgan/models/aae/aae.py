@@ -55,7 +55,7 @@ def aae_code_discriminator(latent_dim, units=1000):
 
 @register_architecture("aae")
 @keras.saving.register_keras_serializable(package="kerasgan")
-class AdversarialAutoencoder(keras.Model):
+class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
     """Adversarial autoencoder with a Gaussian (or Gaussian-mixture) prior on the code.
 
     Args:
@@ -308,13 +308,6 @@ class AdversarialAutoencoder(keras.Model):
         from kerasgan import export as export_lib
 
         return export_lib.export(self, filepath, format=format, quantize=quantize, overwrite=overwrite)
-
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        common.store_seed_states(self, store)
-
-    def load_own_variables(self, store):
-        super().load_own_variables(common.restore_seed_states(self, store))
 
     def get_config(self):
         return {

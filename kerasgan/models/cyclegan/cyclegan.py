@@ -276,10 +276,8 @@ class CycleGAN(TranslationGAN):
         self._trackers["d_fake"].update_state(self._probability(tf.concat([tf.reshape(batch_b.fake_logits, [-1]), tf.reshape(batch_a.fake_logits, [-1])], 0)))
         return {name: self._trackers[name].result() for name in self._active_metrics}
 
-    def compile(self, *args, **kwargs):
-        super().compile(*args, **kwargs)
-        if self.gradient_penalty or self.r1_gamma:
-            raise ValueError("CycleGAN's critics take no gradient penalty in this version: drop gradient_penalty / r1_gamma")
+    # The critics take no gradient penalty in this version.
+    _unsupported_options = TranslationGAN._unsupported_options | {"gradient_penalty", "r1_gamma"}
 
     # ------------------------------------------------------------ data and use
     @classmethod

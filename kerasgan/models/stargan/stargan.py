@@ -222,32 +222,23 @@ class StarGAN(TranslationGAN):
         self._trackers["d_fake"].update_state(self._probability(d_batch.fake_logits))
         return {name: self._trackers[name].result() for name in self._active_metrics}
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, **kwargs):
-        """Trains on a dataset of ``(images, domain)`` batches, or on arrays ``x`` (images) and ``y`` (int domains)."""
-        if not getattr(self, "compiled", False):
-            raise ValueError("the StarGAN is not compiled: call compile() first")
-        if isinstance(x, tf.data.Dataset):
-            if y is not None:
-                raise ValueError("pass domains inside the dataset, not as y=, when x is a tf.data.Dataset")
-            dataset = x
-        else:
-            if y is None:
-                raise ValueError("fit needs each image's domain: fit(images, domains) or a dataset of (images, domain) batches")
-            images = self.check_images(x, "images")
-            domains = np.asarray(y)
-            if domains.shape != (len(images),) or domains.dtype.kind not in "iu":
-                raise ValueError(f"domains must be ({len(images)},) integers, got {domains.dtype} {domains.shape}")
-            if domains.min() < 0 or domains.max() >= self.num_domains:
-                raise ValueError(f"domains must lie in [0, {self.num_domains - 1}], got {domains.min()} to {domains.max()}")
-            batch_size = int(batch_size or self.recipe["batch_size"])
-            dataset = tf.data.Dataset.from_tensor_slices((images, domains.astype("int32")))
-            if shuffle:
-                dataset = dataset.shuffle(len(images), seed=self.seed, reshuffle_each_iteration=True)
-            dataset = dataset.batch(batch_size, drop_remainder=True)
-        first = next(iter(dataset.take(1)), None)
-        if first is None:
-            raise ValueError("the training dataset is empty")
-        self.check_images(self._unpack(first)[0].numpy(), "the training data")
+    # fit(images, domains): TranslationGAN.fit with domains as the targets, whole batches grouped d_steps at a time.
+    _fit_targets = "domains"
+    _fit_drop_remainder = True
+
+    def _fit_arrays(self, x, y):
+        if y is None:
+            raise ValueError("fit needs each image's domain: fit(images, domains) or a dataset of (images, domain) batches")
+        images = self.check_images(x, "images")
+        domains = np.asarray(y)
+        if domains.shape != (len(images),) or domains.dtype.kind not in "iu":
+            raise ValueError(f"domains must be ({len(images)},) integers, got {domains.dtype} {domains.shape}")
+        if domains.min() < 0 or domains.max() >= self.num_domains:
+            raise ValueError(f"domains must lie in [0, {self.num_domains - 1}], got {domains.min()} to {domains.max()}")
+        return images, domains.astype("int32")
+
+    def _fit_dataset(self, dataset):
+        dataset = super()._fit_dataset(dataset)
         if self.d_steps > 1:
             from kerasgan.models.gan import _swap_leading
 
@@ -257,7 +248,7 @@ class StarGAN(TranslationGAN):
                     f"one generator step takes d_steps={self.d_steps} batches, but the training data holds fewer: "
                     f"pass more images or a smaller batch_size"
                 )
-        return keras.Model.fit(self, dataset, epochs=epochs, shuffle=False, **kwargs)
+        return dataset
 
     # ------------------------------------------------------------ data and use
     @classmethod

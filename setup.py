@@ -57,7 +57,7 @@ setup(
     ],
     extras_require={
         "tensorboard": ["tensorboard"],
-        "test": ["pytest", "hypothesis", "tensorboard"],
+        "test": ["pytest", "pytest-xdist", "hypothesis", "tensorboard"],
     },
     entry_points={"console_scripts": ["kerasgan=kerasgan.cli:main"]},
 )

@@ -157,3 +157,57 @@ class FIDCallback(keras.callbacks.Callback):
                 for name, value in scalars.items():
                     tf.summary.scalar(name, value, step=epoch + 1)
             writer.close()
+
+
+def model_optimizers(model):
+    """``{attribute: optimizer}`` of every optimizer a model trains with (``g_optimizer``, ``d_optimizer``, ...)."""
+    return {
+        name: value
+        for name, value in sorted(vars(model).items())
+        if isinstance(value, keras.optimizers.Optimizer) and not name.startswith("_")
+    }
+
+
+class LinearLearningRateDecay(keras.callbacks.Callback):
+    """Every optimizer's learning rate held until step ``start``, then linearly to 0 at ``start + steps``.
+
+    The rate at training step ``s`` is ``base * (1 - clip((s - start) / steps, 0, 1))``,
+    where ``base`` is each optimizer's rate as compiled (pass ``base`` to fix it
+    when the optimizers' own variables may already hold a decayed rate, as
+    after resuming). Steps are the model's training steps (generator steps),
+    counted from ``initial_step``; the rate is set before each call of the
+    train function, so it changes every ``steps_per_execution`` steps. Keeping
+    the optimizers' float learning rate (instead of swapping in a
+    ``LearningRateSchedule``) keeps their saved variables, so a run's earlier
+    checkpoints resume with their full optimizer state.
+    """
+
+    def __init__(self, start, steps, initial_step=0, base=None):
+        super().__init__()
+        start, steps = int(start), int(steps)
+        if start < 0 or steps < 1:
+            raise ValueError(f"lr_decay needs start >= 0 and steps >= 1, got start={start}, steps={steps}")
+        self.start, self.steps, self.step = start, steps, int(initial_step)
+        self.base = dict(base) if base is not None else None
+
+    def factor(self, step):
+        return 1.0 - min(max((step - self.start) / self.steps, 0.0), 1.0)
+
+    def on_train_begin(self, logs=None):
+        optimizers = model_optimizers(self.model)
+        if not optimizers:
+            raise ValueError(f"{type(self.model).__name__} has no optimizer attributes for lr_decay to set")
+        scheduled = [n for n, o in optimizers.items() if isinstance(getattr(o, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule)]
+        if scheduled:
+            raise ValueError(f"{', '.join(scheduled)} already follow a learning-rate schedule: drop lr_decay, or compile with float rates")
+        if self.base is None:
+            self.base = {name: float(opt.learning_rate) for name, opt in optimizers.items()}
+        self._optimizers = optimizers
+
+    def on_train_batch_begin(self, batch, logs=None):
+        factor = self.factor(self.step)
+        for name, opt in self._optimizers.items():
+            opt.learning_rate = self.base[name] * factor
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += int(getattr(self.model, "steps_per_execution", 1) or 1)

@@ -70,6 +70,13 @@ def _json_object(text):
     return value
 
 
+def _lr_decay(text):
+    start, sep, steps = text.partition(":")
+    if not sep or not start.isdigit() or not steps.isdigit() or int(steps) == 0:
+        raise argparse.ArgumentTypeError(f"expected START:STEPS (e.g. 150000:50000, decay from step 150000 to 0 at 200000), got {text!r}")
+    return {"start": int(start), "steps": int(steps)}
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line (``kerasgan: error: ...``) and exit code 2, like every other error."""
 
@@ -112,6 +119,7 @@ def build_parser():
     p.add_argument("--jit-compile", choices=("auto", "on", "off"), help="XLA compilation of the train step")
     p.add_argument("--num-labelled", type=_positive(int), metavar="N", help="semi-supervised models (ssgan): training images that keep their label (balanced over classes; default 100)")
     p.add_argument("--steps-per-execution", type=_positive(int), metavar="N", help="train steps per call of the compiled train function (default 1; must divide --steps, --checkpoint-every and --sample-every)")
+    p.add_argument("--lr-decay", type=_lr_decay, metavar="START:STEPS", help="hold every learning rate until step START, then decay it linearly to 0 over STEPS steps (a resumed run may add it from a step it has not trained yet)")
 
     p = sub.add_parser("sample", help="write a grid of samples from a zoo model or a .keras file")
     p.add_argument("model", help="zoo name or path to a .keras file")
@@ -367,6 +375,7 @@ def cmd_train(args):
         "log_coverage": args.log_coverage,
         "steps_per_execution": args.steps_per_execution,
         "num_labelled": args.num_labelled,
+        "lr_decay": args.lr_decay,
     }
     if args.recipe:
         config = training.recipe_config(args.recipe)

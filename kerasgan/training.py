@@ -418,6 +418,44 @@ def _resolve_config(config, run, resume):
     return merged
 
 
+def _lr_decay(value):
+    """``lr_decay`` of a config as ``(start, steps)``, or None; from ``{"start": S, "steps": N}`` or ``[S, N]``."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and set(value) == {"start", "steps"}:
+        value = (value["start"], value["steps"])
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f'lr_decay must be {{"start": STEP, "steps": N}}, got {value!r}')
+    start, steps = value
+    if isinstance(start, bool) or int(start) != start or int(start) < 0:
+        raise ValueError(f"lr_decay start must be a step >= 0, got {start!r}")
+    return int(start), _positive(steps, "lr_decay steps")
+
+
+def _lr_decay_callback(config, model, initial_step):
+    """The run's ``LinearLearningRateDecay`` (in a list, empty without ``lr_decay``), its base rates as compiled."""
+    decay = _lr_decay(config.get("lr_decay"))
+    if decay is None:
+        return []
+    from kerasgan.callbacks import LinearLearningRateDecay, model_optimizers
+
+    base = {name: float(opt.learning_rate) for name, opt in model_optimizers(model).items()}
+    return [LinearLearningRateDecay(*decay, initial_step=initial_step, base=base)]
+
+
+def _check_lr_decay_change(saved, given, initial_step):
+    """A resumed run may add or change ``lr_decay`` only where it has not trained yet (the result equals a run that had it from the start)."""
+    saved, given = _lr_decay(saved), _lr_decay(given)
+    if saved == given:
+        return
+    earliest = min(d[0] for d in (saved, given) if d is not None)
+    if earliest < initial_step:
+        raise ValueError(
+            f"--resume: lr_decay {given} differs from the run's {saved} before step {initial_step}, which is "
+            f"already trained: let the decay start at step {initial_step} or later, or start a new run"
+        )
+
+
 def train(
     config,
     output,
@@ -438,9 +476,12 @@ def train(
             mirrored, multiworker, tpu), ``jit_compile`` and
             ``steps_per_execution`` (steps per call of the train function;
             it must divide ``steps`` and the checkpoint and sample
-            cadences). With
+            cadences), ``lr_decay`` (``{"start": S, "steps": N}``: every
+            optimizer's rate held until step S, then linearly to 0 at S + N;
+            see ``callbacks.LinearLearningRateDecay``). With
             ``resume=True`` it may be None (the saved config is used) or
-            change only ``steps``.
+            change only ``steps``, the cadences, and ``lr_decay`` from a step
+            not yet trained on.
         output: the run folder (see the module docstring).
         sample_every: steps between sample grids (default: steps / 10).
         checkpoint_every: steps between checkpoints (default: no
@@ -536,12 +577,15 @@ def train(
                 f"the run in {run.output} already reached step {initial_step} of {steps}: "
                 f"pass a larger --steps to train on"
             )
+    if resume:
+        _check_lr_decay_change(run.read_config().get("lr_decay"), config.get("lr_decay"), initial_step)
     run.write_config({**config, "precision": precision})
 
     dataset = cls.training_data(config, batch_size=config["batch_size"], seed=seed, repeat=True, image_size=config.get("image_size"))
     image_shape = _image_shape(dataset.element_spec)
     with strategy.scope():
         gan = build_model(config, image_shape)
+        lr_decay = _lr_decay_callback(config, gan, initial_step)  # the compiled rates, before a checkpoint's
         if start_weights is not None:
             gan.load_weights(start_weights)
     if initial_step:
@@ -567,7 +611,7 @@ def train(
         initial_epoch=initial_step // epoch_steps,
         steps_per_epoch=epoch_steps,
         verbose=verbose,
-        callbacks=[divergence, *extra, tracker, StopAtStep(steps - initial_step), *callbacks],
+        callbacks=[divergence, *lr_decay, *extra, tracker, StopAtStep(steps - initial_step), *callbacks],
     )
     seconds = time.time() - start
     if divergence.diverged:

@@ -333,6 +333,7 @@ CLI_CASES = [
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "0", "--output", "o"], r"--steps: expected a positive int, got '0'", id="train-steps-0"),
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "-1", "--output", "o"], r"--steps: expected a positive int, got '-1'", id="train-steps-negative"),
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "1.5", "--output", "o"], r"--steps: expected a positive int, got '1\.5'", id="train-steps-float"),
+    P(["train", "dcgan", "--dataset", "mnist", "--steps", "8", "--lr-decay", "4", "--output", "o"], r"--lr-decay: expected START:STEPS \(e\.g\. 150000:50000", id="train-lr-decay-form"),
     P(["sample", "dcgan_mnist", "--num", "0"], r"--num: expected a positive int, got '0'", id="sample-num-0"),
     P(["sample", "dcgan_lsun", "--out", "x.png"], r"ships no weights.*kerasgan train --recipe dcgan_lsun", id="sample-no-weights"),
     P(["sample", "dcgan_mnist", "--out", "grid.jpg"], r"must end with \.png", id="sample-not-png"),

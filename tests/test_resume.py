@@ -97,6 +97,56 @@ def test_steps_per_execution_trains_the_same_steps_with_the_same_cadence(tmp_pat
     _assert_same_weights(str(tmp_path / "spe1" / "model.keras"), str(tmp_path / "part" / "model.keras"))
 
 
+def test_lr_decay_added_on_resume_equals_a_run_that_had_it_from_the_start(tmp_path):
+    decay = {"start": 8, "steps": 4}
+    full = training.train({**CONFIG, "steps": 12, "lr_decay": decay}, tmp_path / "full", checkpoint_every=4, verbose=0)
+    training.train({**CONFIG, "steps": 8}, tmp_path / "part", checkpoint_every=4, verbose=0)
+    with pytest.raises(ValueError, match=r"before step 8, which is already trained"):
+        training.train({"steps": 12, "lr_decay": {"start": 6, "steps": 4}}, tmp_path / "part", resume=True, verbose=0)
+    resumed = training.train({"steps": 12, "lr_decay": decay}, tmp_path / "part", resume=True, verbose=0)
+    _assert_same_weights(str(tmp_path / "full" / "model.keras"), str(tmp_path / "part" / "model.keras"))
+    # The last step (11) ran at 2e-4 * (1 - 3/4); the checkpoint at 8 resumed with its full optimizer state.
+    for result in (full, resumed):
+        for opt in (result["model"].g_optimizer, result["model"].d_optimizer):
+            assert float(opt.learning_rate) == pytest.approx(0.5e-4, rel=1e-6)
+    assert training.Run(tmp_path / "part").read_config()["lr_decay"] == decay
+    with pytest.raises(ValueError, match="lr_decay start must be a step >= 0"):
+        training.train({**CONFIG, "steps": 4, "lr_decay": {"start": -1, "steps": 4}}, tmp_path / "bad", verbose=0)
+
+
+def test_linear_learning_rate_decay_sets_every_optimizer_per_call():
+    import keras
+
+    from kerasgan.callbacks import LinearLearningRateDecay
+
+    class Probe(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.g_optimizer = keras.optimizers.Adam(1e-3)
+            self.d_optimizer = keras.optimizers.SGD(0.5)
+            self.steps_per_execution = 2
+
+    model, seen = Probe(), []
+    decay = LinearLearningRateDecay(start=4, steps=4, initial_step=2)
+    decay.set_model(model)
+    decay.on_train_begin()
+    for batch in range(5):  # calls begin at steps 2, 4, 6, 8, 10
+        decay.on_train_batch_begin(batch)
+        seen.append((float(model.g_optimizer.learning_rate), float(model.d_optimizer.learning_rate)))
+        decay.on_train_batch_end(batch)
+    np.testing.assert_allclose(seen, [(1e-3 * f, 0.5 * f) for f in (1, 1, 0.5, 0, 0)], rtol=1e-6)
+    assert decay.base == {"d_optimizer": 0.5, "g_optimizer": pytest.approx(1e-3)}
+    with pytest.raises(ValueError, match="steps >= 1"):
+        LinearLearningRateDecay(start=0, steps=0)
+    from kerasgan.schedules import ConstantThenLinearDecay
+
+    model.d_optimizer = keras.optimizers.Adam(ConstantThenLinearDecay(1e-3, 10, 10))
+    scheduled = LinearLearningRateDecay(start=0, steps=4)
+    scheduled.set_model(model)
+    with pytest.raises(ValueError, match="d_optimizer already follow a learning-rate schedule"):
+        scheduled.on_train_begin()
+
+
 @pytest.mark.parametrize("key,value", [("checkpoint_every", 6), ("sample_every", 3)])
 def test_steps_per_execution_must_divide_the_cadences(tmp_path, key, value):
     with pytest.raises(ValueError, match=f"{key}={value} is not a multiple of steps_per_execution=4"):

@@ -168,6 +168,11 @@ def model_optimizers(model):
     }
 
 
+def learning_rates(model):
+    """``{attribute: current learning rate}`` of ``model_optimizers(model)``."""
+    return {name: float(opt.learning_rate) for name, opt in model_optimizers(model).items()}
+
+
 class LinearLearningRateDecay(keras.callbacks.Callback):
     """Every optimizer's learning rate held until step ``start``, then linearly to 0 at ``start + steps``.
 
@@ -201,7 +206,7 @@ class LinearLearningRateDecay(keras.callbacks.Callback):
         if scheduled:
             raise ValueError(f"{', '.join(scheduled)} already follow a learning-rate schedule: drop lr_decay, or compile with float rates")
         if self.base is None:
-            self.base = {name: float(opt.learning_rate) for name, opt in optimizers.items()}
+            self.base = learning_rates(self.model)
         self._optimizers = optimizers
 
     def on_train_batch_begin(self, batch, logs=None):

@@ -437,10 +437,9 @@ def _lr_decay_callback(config, model, initial_step):
     decay = _lr_decay(config.get("lr_decay"))
     if decay is None:
         return []
-    from kerasgan.callbacks import LinearLearningRateDecay, model_optimizers
+    from kerasgan.callbacks import LinearLearningRateDecay, learning_rates
 
-    base = {name: float(opt.learning_rate) for name, opt in model_optimizers(model).items()}
-    return [LinearLearningRateDecay(*decay, initial_step=initial_step, base=base)]
+    return [LinearLearningRateDecay(*decay, initial_step=initial_step, base=learning_rates(model))]
 
 
 def _check_lr_decay_change(saved, given, initial_step):

@@ -43,7 +43,7 @@ SMALL = [
     (r"--num 1000000 ", "--num 3000 "),
     (r"--num 1000 --out sample_pngs/", "--num 20 --out sample_pngs/"),
     (r"--num 10000 --features mnist", "--num 500 --features mnist"),
-    (r"kerasgan train --recipe dcgan_mnist --output recipe_run/", "kerasgan train --recipe dcgan_mnist --output recipe_run/ --steps 2"),
+    (r"kerasgan train --recipe dcgan_mnist --output recipe_run/", "kerasgan train --recipe dcgan_mnist --output recipe_run/ --steps 8"),
     (r"epochs=1, callbacks=", "epochs=1, steps_per_epoch=2, callbacks="),
     (r'seed=1\), epochs=1\)', "seed=1), epochs=1, steps_per_epoch=2)"),
     (r"num=10000, reference=", "num=500, reference="),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from kerasgan import training
+from kerasgan.metrics.evaluate import evaluate
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONFIG = {"architecture": "dcgan", "dataset": "mnist", "batch_size": 8, "seed": 3,
@@ -119,3 +120,24 @@ def test_curve_every_scores_only_multiples_and_the_newest(run, tmp_path, monkeyp
     monkeypatch.setattr(training, "load_checkpoint", lambda o, s=None: scored.append(s) or real(o, s))
     curve = tool.score_run(out, num=100, every=3)  # a new protocol: nothing cached
     assert scored == [4] and sorted(curve) == [4]  # 2 is no multiple of 3; 4 is the newest
+
+
+def test_conditional_runs_are_also_scored_on_the_class_asked_for(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
+    out = tmp_path / "cgan"
+    config = {"architecture": "cgan", "dataset": "mnist", "batch_size": 8, "seed": 1,
+              "model_args": {"image_shape": (28, 28, 1), "latent_dim": 4, "g_width": 4, "d_width": 4}}
+    training.train({**config, "steps": 2}, out, checkpoint_every=2, verbose=0)
+    tool = _tool()
+    curve = tool.score_run(out, num=100)
+    scores = curve[2]
+    gan = training.load_checkpoint(out, 2)
+    expected = evaluate(gan, ["conditional_accuracy", "intra_fid"], num=100, reference="mnist:train", features="mnist", seed=0)
+    assert scores["conditional_accuracy"] == expected["conditional_accuracy"]
+    assert scores["intra_fid"] == pytest.approx(expected["intra_fid"]["mean"], rel=1e-9) and scores["intra_fid"] > 0
+    lines = tool.table(curve, best=2).splitlines()
+    assert lines[0].endswith("| conditional accuracy | intra-class FID |")
+    assert lines[2] == (f"| 2 | {scores['fid']:.2f} **selected** | {scores['confident']:.3f} | {scores['min_class_share']:.3f} | "
+                        f"{scores['classes_covered']} | {scores['conditional_accuracy']:.3f} | {scores['intra_fid']:.2f} |")
+    plain = tool.table({4: {"fid": 1.0, "confident": 0.5, "min_class_share": 0.1, "classes_covered": 10}})
+    assert plain.splitlines()[0].endswith("| classes |") and plain.splitlines()[2] == "| 4 | 1.00 | 0.500 | 0.100 | 10 |"

@@ -7,7 +7,8 @@ Each complete checkpoint in RUN_DIR/checkpoints is loaded (sha256-checked),
 its sampling generator (the EMA one when the run keeps one) draws ``--num``
 samples with seed 0, and the MNIST-classifier scores are measured against
 the *validation* reference (MNIST train split by default: the test split is
-kept for the card's final report). Scores are cached in RUN_DIR/curve.json,
+kept for the card's final report). A conditional model draws every class in
+turn and adds conditional accuracy and intra-class FID to its row. Scores are cached in RUN_DIR/curve.json,
 so rerunning after the run has trained on only scores the new checkpoints.
 It prints the table, the selected step (lowest validation FID) and whether
 the curve has flattened (the best FID of the last third of the steps is
@@ -40,12 +41,17 @@ def score_run(run_dir, num=5000, reference="mnist:train", seed=0, every=None):
         if str(step) in cache["steps"] or (every and step % every and step != newest):
             continue
         gan = training.load_checkpoint(run.output, step)
-        scores = evaluate(gan, ["fid", "confident", "coverage"], num=num, reference=reference, features="mnist", seed=seed)
+        # A conditional model draws every class in turn and is also scored on
+        # whether its samples are of the class asked for.
+        conditional = getattr(gan, "num_classes", None) is not None
+        metrics = ["fid", "confident", "coverage"] + (["conditional_accuracy", "intra_fid"] if conditional else [])
+        scores = evaluate(gan, metrics, num=num, reference=reference, features="mnist", seed=seed)
         cache["steps"][str(step)] = {
             "fid": scores["fid"],
             "confident": scores["confident"]["share"],
             "min_class_share": min(scores["confident"]["class_shares"]),
             "classes_covered": scores["coverage"]["classes_covered"],
+            **({"conditional_accuracy": scores["conditional_accuracy"], "intra_fid": scores["intra_fid"]["mean"]} if conditional else {}),
         }
         tmp = cache_path.with_name(".tmp-curve.json")
         tmp.write_text(json.dumps(cache, indent=1) + "\n")
@@ -118,6 +124,22 @@ def _ticks(lo, hi, log=True):
     return [first + i * step for i in range(int((hi - first) // step) + 1)]
 
 
+def table(curve, best=None):
+    """The curve as a Markdown table (conditional runs add conditional accuracy and intra-class FID)."""
+    conditional = any("conditional_accuracy" in c for c in curve.values())
+    head = ["step", "FID (validation)", "confident share", "smallest class share", "classes"]
+    head += ["conditional accuracy", "intra-class FID"] if conditional else []
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for step in sorted(curve):
+        c = curve[step]
+        mark = " **selected**" if step == best else ""
+        row = [str(step), f"{c['fid']:.2f}{mark}", f"{c['confident']:.3f}", f"{c['min_class_share']:.3f}", str(c["classes_covered"])]
+        if conditional:
+            row += [f"{c['conditional_accuracy']:.3f}", f"{c['intra_fid']:.2f}"] if "conditional_accuracy" in c else ["–", "–"]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir")
@@ -131,11 +153,7 @@ def main(argv=None):
     if not curve:
         raise SystemExit(f"{args.run_dir} holds no complete checkpoint")
     best, flat = select(curve)
-    print("| step | FID (validation) | confident share | smallest class share | classes |\n|---|---|---|---|---|")
-    for step in sorted(curve):
-        c = curve[step]
-        mark = " **selected**" if step == best else ""
-        print(f"| {step} | {c['fid']:.2f}{mark} | {c['confident']:.3f} | {c['min_class_share']:.3f} | {c['classes_covered']} |")
+    print(table(curve, best))
     print(f"selected step {best}; curve {'has flattened' if flat else 'is still falling'}")
     path = args.svg or os.path.join(args.run_dir, "curve.svg")
     pathlib.Path(path).write_text(svg(curve, args.title, selected=best))

@@ -1,13 +1,22 @@
 """Layers used by kerasgan architectures, one per file."""
 
+from kerasgan.layers.adaptive_instance_normalization import AdaptiveInstanceNormalization
 from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from kerasgan.layers.maxout import Maxout
 from kerasgan.layers.minibatch_discrimination import MinibatchDiscrimination
+from kerasgan.layers.minibatch_stddev import MinibatchStdDev
+from kerasgan.layers.noise_injection import NoiseInjection
+from kerasgan.layers.pixel_normalization import PixelNormalization
 from kerasgan.layers.reflection_padding import ReflectionPadding2D
+from kerasgan.layers.self_attention import SelfAttention2D
 from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
 from kerasgan.layers.virtual_batch_normalization import (
     VirtualBatchNormalization,
     set_reference_batch,
 )
 
-__all__ = ["ConditionalBatchNormalization", "Maxout", "ReflectionPadding2D", "SNConv2D", "SNDense", "MinibatchDiscrimination", "VirtualBatchNormalization", "set_reference_batch"]
+__all__ = [
+    "AdaptiveInstanceNormalization", "ConditionalBatchNormalization", "Maxout", "MinibatchDiscrimination", "MinibatchStdDev",
+    "NoiseInjection", "PixelNormalization", "ReflectionPadding2D", "SNConv2D", "SNDense", "SelfAttention2D",
+    "VirtualBatchNormalization", "set_reference_batch",
+]

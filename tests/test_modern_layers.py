@@ -163,3 +163,112 @@ def test_adain_normalizes_each_instance_then_applies_the_style(tmp_path):
     saved_round_trip(lambda: AdaptiveInstanceNormalization(seed=2), [x, w], tmp_path)
     with pytest.raises(ValueError, match=r"needs a style w of shape \(batch, k\)"):
         AdaptiveInstanceNormalization()([x, np.zeros((2, 1, 5), "float32")])
+
+
+# ---------------------------------------------------------------- StyleGAN2 / ProGAN building blocks
+
+from kerasgan.layers import EqualizedConv2D, EqualizedDense, ModulatedConv2D, Resample2D  # noqa: E402
+
+
+def upfirdn_reference(x, taps, up, down, pad0, pad1):
+    """Zero-stuff by ``up``, pad, convolve (a true convolution, by loops), keep every ``down``-th pixel."""
+    taps = np.asarray(taps, "float64")
+    f = np.outer(taps, taps) / np.outer(taps, taps).sum() * up**2
+    k = len(taps)
+    n, h, w, c = x.shape
+    stuffed = np.zeros((n, h * up, w * up, c))
+    stuffed[:, ::up, ::up] = x
+    padded = np.pad(stuffed, ((0, 0), (pad0, pad1), (pad0, pad1), (0, 0)))
+    oh, ow = padded.shape[1] - k + 1, padded.shape[2] - k + 1
+    out = np.zeros((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(k):
+                for b in range(k):
+                    out[:, i, j] += padded[:, i + a, j + b] * f[k - 1 - a, k - 1 - b]
+    return out[:, ::down, ::down]
+
+
+def test_resample_with_a_box_kernel_is_nearest_upsampling_average_pooling_and_a_box_blur():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")[None, :, :, None]
+    up = Resample2D(up=2, kernel=[1, 1])(x).numpy()[0, :, :, 0]
+    np.testing.assert_allclose(up, [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]], rtol=1e-6)
+    x4 = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
+    down = Resample2D(down=2, kernel=[1, 1])(x4).numpy()[0, :, :, 0]
+    np.testing.assert_allclose(down, [[2.5, 4.5], [10.5, 12.5]], rtol=1e-6)
+    blur = Resample2D(kernel=[1, 1])(x).numpy()[0, :, :, 0]  # pad one zero row/column in front
+    np.testing.assert_allclose(blur, [[1 / 4, 3 / 4], [4 / 4, 10 / 4]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("up,down", [(1, 1), (2, 1), (1, 2)])
+def test_resample_with_stylegans_filter_matches_upfirdn_and_keeps_constants(up, down):
+    layer = Resample2D(up=up, down=down)
+    assert (layer.pad0, layer.pad1) == {(1, 1): (2, 1), (2, 1): (2, 1), (1, 2): (1, 1)}[(up, down)]  # StyleGAN2's
+    x = RNG.normal(size=(2, 6, 6, 3)).astype("float32")
+    out = layer(x).numpy()
+    assert out.shape == (2, 6 * up // down, 6 * up // down, 3) == layer.compute_output_shape(x.shape)
+    np.testing.assert_allclose(out, upfirdn_reference(x, [1, 3, 3, 1], up, down, layer.pad0, layer.pad1), rtol=1e-5, atol=1e-5)
+    flat = Resample2D(up=up, down=down)(np.full((1, 8, 8, 1), 5.0, "float32")).numpy()[0, 2:-2, 2:-2, 0]
+    np.testing.assert_allclose(flat, 5.0, rtol=1e-6)  # away from the zero padding a constant stays constant
+
+
+def test_resample_bad_arguments_and_config(tmp_path):
+    with pytest.raises(ValueError, match="up and down in \\(1, 2\\), not both 2"):
+        Resample2D(up=2, down=2)
+    with pytest.raises(ValueError, match="kernel must be a non-empty 1-D list"):
+        Resample2D(kernel=[[1, 2]])
+    saved_round_trip(lambda: Resample2D(up=2), RNG.normal(size=(1, 4, 4, 2)).astype("float32"), tmp_path)
+
+
+def test_equalized_dense_scales_at_run_time_with_lr_multiplier(tmp_path):
+    x = RNG.normal(size=(3, 64)).astype("float32")
+    layer = EqualizedDense(16, lr_multiplier=0.01, bias_init=1.0, seed=0)
+    out = layer(x).numpy()
+    stored = layer.kernel.numpy()
+    assert 80 < stored.std() < 120  # N(0, 1 / lr_multiplier)
+    np.testing.assert_allclose(layer.bias.numpy() * 0.01, 1.0, rtol=1e-6)  # the effective bias is bias_init
+    want = x @ (stored * np.sqrt(2.0) / np.sqrt(64) * 0.01) + 1.0
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+    # the gradient reaching the stored kernel carries the run-time scale
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(x))
+    grad = tape.gradient(loss, layer.kernel).numpy()
+    np.testing.assert_allclose(grad, np.repeat(x.sum(0)[:, None], 16, 1) * np.sqrt(2.0) / 8 * 0.01, rtol=1e-5)
+    saved_round_trip(lambda: EqualizedDense(4, gain=1.0, seed=1), x, tmp_path)
+    with pytest.raises(ValueError, match="lr_multiplier must be > 0"):
+        EqualizedDense(4, lr_multiplier=0)
+
+
+def test_equalized_conv_is_a_same_padded_conv_with_the_he_constant():
+    x = RNG.normal(size=(2, 5, 5, 3)).astype("float32")
+    layer = EqualizedConv2D(4, kernel_size=3, seed=2)
+    out = layer(x).numpy()
+    kernel = layer.kernel.numpy() * np.sqrt(2.0) / np.sqrt(27)
+    want = tf.nn.conv2d(x, kernel, strides=1, padding="SAME").numpy()
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+    assert 0.8 < layer.kernel.numpy().std() < 1.2
+    with pytest.raises(ValueError, match="kernel_size must be a positive odd integer"):
+        EqualizedConv2D(4, kernel_size=2)
+
+
+@pytest.mark.parametrize("demodulate", [True, False])
+def test_modulated_conv_equals_a_per_sample_modulated_kernel(demodulate, tmp_path):
+    x = RNG.normal(size=(3, 5, 5, 4)).astype("float32")
+    w = RNG.normal(size=(3, 6)).astype("float32")
+    layer = ModulatedConv2D(2, demodulate=demodulate, seed=4)
+    out = layer([x, w]).numpy()
+    s = layer.styles(w).numpy()
+    np.testing.assert_allclose(layer.affine.bias.numpy(), 1.0)  # styles start around 1
+    base = layer.kernel.numpy() / np.sqrt(9 * 4)
+    for n in range(3):
+        k = base * s[n][None, None, :, None]  # modulation
+        if demodulate:
+            k = k / np.sqrt((k**2).sum(axis=(0, 1, 2), keepdims=True) + 1e-8)
+        want = tf.nn.conv2d(x[n : n + 1], k, strides=1, padding="SAME").numpy()[0]
+        np.testing.assert_allclose(out[n], want, rtol=1e-4, atol=1e-5)
+    if demodulate:
+        # demodulation undoes any scaling of the style: s and 10 s give the same output
+        layer.affine.bias.assign(layer.affine.bias.numpy() * 10)
+        layer.affine.kernel.assign(layer.affine.kernel.numpy() * 10)
+        np.testing.assert_allclose(layer([x, w]).numpy(), out, rtol=1e-4, atol=1e-5)
+    saved_round_trip(lambda: ModulatedConv2D(2, demodulate=demodulate, seed=4), [x, w], tmp_path)

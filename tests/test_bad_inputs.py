@@ -164,6 +164,13 @@ PYTHON_CASES = [
     P(lambda c: models.GAN(lambda z: z, tiny_discriminator()), TypeError, r"generator must be a Keras model, got function", id="gan-g-not-model"),
     P(lambda c: models.GAN(tiny_generator(), tiny_discriminator(), latent_distribution="gaussian"), ValueError,
       r"latent_distribution must be one of \('normal', 'uniform'\), got 'gaussian'", id="gan-latent-distribution"),
+    # --- modern generators (#17)
+    P(lambda c: models.SAGAN(image_shape=(28, 28, 1), g_width=4, d_width=8), ValueError,
+      r"SAGAN builds square images whose side is 4 times a power of two .*got 28x28", id="sagan-image-side"),
+    P(lambda c: models.SAGAN(image_shape=(32, 32, 3), g_width=4, d_width=8, attention_resolution=12), ValueError,
+      r"attention_resolution must be one of the feature-map sides \[8, 16, 32\] \(or None", id="sagan-attention-side"),
+    P(lambda c: models.SAGAN(image_shape=(32, 32, 3), g_width=1, d_width=8, attention_resolution=16), ValueError,
+      r"self-attention needs at least 8 maps .*G has 2 at attention_resolution: raise g_width", id="sagan-attention-too-narrow"),
     # --- compile
     P(lambda c: c.gan.compile(loss="modifed"), ValueError, r"unknown discriminator loss 'modifed': did you mean modified", id="compile-loss-typo"),
     P(lambda c: c.gan.compile(g_loss="wasserstien"), ValueError, r"unknown generator loss 'wasserstien': did you mean wasserstein", id="compile-g-loss-typo"),

@@ -17,10 +17,12 @@ from kerasgan.models.pix2pix import Pix2Pix, patch_discriminator, unet_generator
 from kerasgan.models.cyclegan import CycleGAN, patch_critic, resnet_generator
 from kerasgan.models.stargan import StarGAN, stargan_discriminator, stargan_generator
 from kerasgan.models.sagan import SAGAN, sagan_discriminator, sagan_generator
+from kerasgan.models.biggan import BigGAN, biggan_generator
 
 __all__ = [
     "GAN",
     "SAGAN",
+    "BigGAN",
     "GANBatch",
     "TranslationGAN",
     "common",

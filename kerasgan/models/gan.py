@@ -828,12 +828,44 @@ class GAN(common.SavesSeedStates, keras.Model):
         check_image_batch(images, self.image_shape, what)
 
     # ----------------------------------------------------------------- sample
-    def latents(self, num, seed=None):
-        """Latent vectors ``(num, latent_dim)``; the same seed gives the same vectors."""
+    def latents(self, num, seed=None, truncation=None):
+        """Latent vectors ``(num, latent_dim)``; the same seed gives the same vectors.
+
+        ``truncation``: see ``truncate_latents``.
+        """
         num = _positive_int(num, "num")
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
-        return self.structure_latents(stateless_latents(self.raw_latent_dim, self.latent_distribution, num, int(seed)))
+        raw = stateless_latents(self.raw_latent_dim, self.latent_distribution, num, int(seed))
+        return self.structure_latents(self.truncate_latents(raw, truncation))
+
+    def truncate_latents(self, raw, truncation=None):
+        """The truncation trick (Brock et al. 2019) on raw normal draws ``(N, raw_latent_dim)``.
+
+        ``truncation`` is a threshold tau > 0: every value is drawn from N(0, 1)
+        restricted to [-tau, tau] (BigGAN resamples the values with |z| > tau),
+        trading variety for fidelity as tau shrinks; None leaves the draws as
+        they are. The map is monotone per value (the normal CDF rescaled onto
+        [Phi(-tau), Phi(tau)], then inverted), so a seed keeps its samples'
+        identity across thresholds. Style-based models override this with
+        their own (W-space) truncation.
+        """
+        if truncation is None:
+            return raw
+        if isinstance(truncation, bool) or not isinstance(truncation, (int, float, np.integer, np.floating)) or not (
+            np.isfinite(truncation) and truncation > 0
+        ):
+            raise ValueError(f"truncation must be a threshold > 0 (e.g. 0.5; None for none), got {truncation!r}")
+        if self.latent_distribution != "normal":
+            raise ValueError(f"truncation needs normal latents; this model draws {self.latent_distribution!r} ones: drop truncation")
+        tau = tf.constant(float(truncation), tf.float32)
+
+        def cdf(x):
+            return 0.5 * (1.0 + tf.math.erf(x / np.sqrt(2.0)))
+
+        lo, hi = cdf(-tau), cdf(tau)
+        u = lo + cdf(tf.cast(raw, tf.float32)) * (hi - lo)
+        return tf.clip_by_value(tf.math.ndtri(u), -tau, tau)
 
     def generate(self, z, batch_size=256, labels=None):
         """Images (float32 numpy in [-1, 1]) for latent vectors ``z`` (and ``labels`` if conditional)."""
@@ -851,12 +883,13 @@ class GAN(common.SavesSeedStates, keras.Model):
             out.append(tf.cast(images, tf.float32).numpy())
         return np.concatenate(out, axis=0) if out else np.zeros((0,) + self.image_shape, "float32")
 
-    def sample(self, num, seed=None, batch_size=256, labels=None):
+    def sample(self, num, seed=None, batch_size=256, labels=None, truncation=None):
         """``num`` images, float32 numpy in [-1, 1] of shape (num, H, W, C).
 
         The same ``seed`` gives the same images. For more images than fit in
         memory, iterate over ``iter_samples`` instead. A conditional GAN
         needs ``labels``: one class index per image, or one int for all.
+        ``truncation`` applies the truncation trick (``truncate_latents``).
         """
         num = _positive_int(num, "num")
         if seed is None:
@@ -864,12 +897,12 @@ class GAN(common.SavesSeedStates, keras.Model):
         labels = self.check_labels(labels, num)
         out = np.empty((num,) + tuple(self.image_shape), "float32")
         start = 0
-        for images in self.iter_samples(num, seed, batch_size=batch_size, labels=labels):
+        for images in self.iter_samples(num, seed, batch_size=batch_size, labels=labels, truncation=truncation):
             out[start : start + len(images)] = images
             start += len(images)
         return out
 
-    def iter_samples(self, num, seed=None, batch_size=256, labels=None):
+    def iter_samples(self, num, seed=None, batch_size=256, labels=None, truncation=None):
         """Yields the images of ``sample(num, seed)`` in batches, with bounded memory.
 
         Latents are drawn block by block (``LATENT_BLOCK`` rows at a time), so
@@ -882,6 +915,7 @@ class GAN(common.SavesSeedStates, keras.Model):
                 ``sample(num, seed)``. None draws a random seed.
             batch_size: images per yielded batch (the last one may be smaller).
             labels: for a conditional GAN, one class index per image (or one int).
+            truncation: the truncation trick's threshold (``truncate_latents``).
 
         Yields:
             float32 numpy arrays ``(n, H, W, C)`` in [-1, 1].
@@ -891,9 +925,10 @@ class GAN(common.SavesSeedStates, keras.Model):
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
         labels = self.check_labels(labels, num)
+        self.truncate_latents(tf.zeros((1, self.raw_latent_dim)), truncation)  # bad values fail before any work
         for start in range(0, num, LATENT_BLOCK):
             raw = stateless_latents(self.raw_latent_dim, self.latent_distribution, min(LATENT_BLOCK, num - start), int(seed), start=start)
-            z = self.structure_latents(raw)
+            z = self.structure_latents(self.truncate_latents(raw, truncation))
             for b in range(0, int(z.shape[0]), batch_size):
                 y = None if labels is None else tf.constant(labels[start + b : start + b + batch_size])
                 images = self._generate(z[b : b + batch_size], y, training=False, ema=True)

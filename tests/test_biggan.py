@@ -92,3 +92,17 @@ def test_config_round_trip_keeps_ema_off_and_bad_arguments():
     recipe = models.BigGAN.recipe
     assert recipe["loss"] == "hinge" and recipe["g_optimizer"]["config"]["learning_rate"] == 1e-4
     assert recipe["d_optimizer"]["config"]["learning_rate"] == 4e-4
+
+
+def test_export_has_a_truncated_sample_signature_equal_to_sample(tmp_path):
+    gan = _biggan(ema_decay=None)
+    gan.export(str(tmp_path / "sm"))
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))
+    labels = np.array([0, 1, 2, 3], "int32")
+    fn = loaded.signatures["sample_truncated"]
+    out = fn(num=tf.constant(4), seed=tf.constant(3, tf.int64), labels=tf.constant(labels), truncation=tf.constant(0.5))["images"]
+    want = np.round((gan.sample(4, seed=3, labels=labels, truncation=0.5) + 1.0) * 127.5)
+    assert out.dtype == tf.uint8 and np.abs(out.numpy().astype(int) - want.astype(int)).max() <= 1
+    with pytest.raises(tf.errors.InvalidArgumentError, match="truncation must be a threshold > 0"):
+        fn(num=tf.constant(2), seed=tf.constant(0, tf.int64), labels=tf.constant([0, 1]), truncation=tf.constant(0.0))
+    assert set(loaded.signatures) >= {"serving_default", "sample", "sample_truncated"}

@@ -858,14 +858,7 @@ class GAN(common.SavesSeedStates, keras.Model):
             raise ValueError(f"truncation must be a threshold > 0 (e.g. 0.5; None for none), got {truncation!r}")
         if self.latent_distribution != "normal":
             raise ValueError(f"truncation needs normal latents; this model draws {self.latent_distribution!r} ones: drop truncation")
-        tau = tf.constant(float(truncation), tf.float32)
-
-        def cdf(x):
-            return 0.5 * (1.0 + tf.math.erf(x / np.sqrt(2.0)))
-
-        lo, hi = cdf(-tau), cdf(tau)
-        u = lo + cdf(tf.cast(raw, tf.float32)) * (hi - lo)
-        return tf.clip_by_value(tf.math.ndtri(u), -tau, tau)
+        return truncate_normal(raw, tf.constant(float(truncation), tf.float32))
 
     def generate(self, z, batch_size=256, labels=None):
         """Images (float32 numpy in [-1, 1]) for latent vectors ``z`` (and ``labels`` if conditional)."""
@@ -1062,6 +1055,18 @@ def _has_vbn(network):
 #: is the stream ``sample`` always drew, so up to 65,536 samples are the same
 #: as before blocks existed.
 LATENT_BLOCK = 65536
+
+
+def truncate_normal(raw, tau):
+    """N(0, 1) draws mapped monotonically onto N(0, 1) truncated to [-tau, tau] (TensorFlow ops; also in exports)."""
+
+    def cdf(x):
+        return 0.5 * (1.0 + tf.math.erf(x / np.sqrt(2.0)))
+
+    tau = tf.cast(tau, tf.float32)
+    lo, hi = cdf(-tau), cdf(tau)
+    u = lo + cdf(tf.cast(raw, tf.float32)) * (hi - lo)
+    return tf.clip_by_value(tf.math.ndtri(u), -tau, tau)
 
 
 def stateless_latents(latent_dim, distribution, num, seed, start=0):

@@ -182,6 +182,34 @@ class BigGAN(GAN):
             config["ema_decay"] = None  # the default is 0.9999: record that it was turned off
         return config
 
+    def serving_endpoints(self):
+        """GAN's endpoints plus ``sample_truncated``: ``num``, ``seed``, ``labels``, ``truncation`` -> uint8 images.
+
+        The same images as ``sample(num, seed, labels=labels, truncation=truncation)``;
+        a truncation <= 0 fails an assertion.
+        """
+        from kerasgan import export as export_lib
+        from kerasgan.models.gan import stateless_latents, truncate_normal
+
+        spec = super().serving_endpoints()
+        generator, num_classes = self.serving_generator(), self.num_classes
+
+        def sample_truncated(num, seed, labels, truncation):
+            checks = [
+                tf.debugging.assert_positive(truncation, message="truncation must be a threshold > 0"),
+                tf.debugging.assert_non_negative(labels, message="labels must be in [0, num_classes)"),
+                tf.debugging.assert_less(labels, num_classes, message="labels must be in [0, num_classes)"),
+            ]
+            with tf.control_dependencies(checks):
+                z = truncate_normal(stateless_latents(self.latent_dim, "normal", num, seed), truncation)
+                return {"images": export_lib.to_uint8(generator([z, labels], training=False))}
+
+        spec["endpoints"]["sample_truncated"] = (sample_truncated, [
+            tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed"),
+            tf.TensorSpec([None], tf.int32, name="labels"), tf.TensorSpec([], tf.float32, name="truncation"),
+        ])
+        return spec
+
     def regularized_kernels(self):
         """G's weights under orthogonal regularisation: every trainable matrix or conv kernel but the shared embedding.
 

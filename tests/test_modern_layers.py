@@ -132,7 +132,8 @@ def test_noise_injection_adds_per_channel_scaled_noise(tmp_path):
     layer.weight.assign([0.0, 1.0, -2.0, 0.5])
     noise = RNG.normal(size=(2, 3, 3, 1)).astype("float32")
     np.testing.assert_allclose(layer(x, noise=noise).numpy(), x + np.array([0.0, 1.0, -2.0, 0.5]) * noise, rtol=1e-6)
-    a, b = layer(x).numpy(), layer(x).numpy()  # fresh noise each call, one value per position for all channels
+    # training: fresh noise each call, one value per position for all channels
+    a, b = layer(x, training=True).numpy(), layer(x, training=True).numpy()
     assert not np.allclose(a, b)
     drawn = (a - x)[..., 1:2]
     np.testing.assert_allclose((a - x)[..., 2:3], -2.0 * drawn, rtol=1e-5, atol=1e-6)
@@ -140,7 +141,12 @@ def test_noise_injection_adds_per_channel_scaled_noise(tmp_path):
     again = NoiseInjection(seed=5)
     again(x)
     again.weight.assign([0.0, 1.0, -2.0, 0.5])
-    np.testing.assert_allclose(again(x).numpy(), a, rtol=1e-6)  # same seed, same draws
+    np.testing.assert_allclose(again(x, training=True).numpy(), a, rtol=1e-6)  # same seed, same draws
+    # inference: the fixed map, the same for every sample and call
+    fixed = layer.fixed_noise.numpy()
+    assert fixed.shape == (1, 3, 3, 1) and fixed.std() > 0.1
+    np.testing.assert_allclose(layer(x).numpy(), x + np.array([0.0, 1.0, -2.0, 0.5]) * fixed, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(layer(x).numpy(), layer(x).numpy())
     with pytest.raises(ValueError, match=r"noise must be \(batch, H, W, 1\)"):
         layer(x, noise=np.zeros((2, 3, 3, 4), "float32"))
     config = layer.get_config()

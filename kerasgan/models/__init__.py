@@ -18,11 +18,13 @@ from kerasgan.models.cyclegan import CycleGAN, patch_critic, resnet_generator
 from kerasgan.models.stargan import StarGAN, stargan_discriminator, stargan_generator
 from kerasgan.models.sagan import SAGAN, sagan_discriminator, sagan_generator
 from kerasgan.models.biggan import BigGAN, biggan_generator
+from kerasgan.models.stylegan import StyleGAN, mapping_network, synthesis_network
 
 __all__ = [
     "GAN",
     "SAGAN",
     "BigGAN",
+    "StyleGAN",
     "GANBatch",
     "TranslationGAN",
     "common",

@@ -36,7 +36,7 @@ def latent_chunks(latent_dim, blocks):
 
 def biggan_generator(image_shape, latent_dim, num_classes, width=64, embedding_dim=128, attention_resolution=32, seed=None):
     """``[z, labels] -> images``: hierarchical latents and a shared class embedding into every block's batch norms."""
-    side, channels, blocks = _stages(image_shape)
+    side, channels, blocks = _stages(image_shape, "BigGAN")
     attention_resolution = _check_attention(attention_resolution, side)
     filters = [int(width) * 2 ** (blocks - i) for i in range(blocks + 1)]
     chunks = latent_chunks(int(latent_dim), blocks)

@@ -25,18 +25,18 @@ from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
 
 
-def _stages(image_shape):
-    """(side, channels, number of 2x up/down blocks between 4x4 and the image side)."""
+def _stages(image_shape, model="SAGAN"):
+    """(side, channels, number of 2x up/down blocks between 4x4 and the image side); errors name ``model``."""
     if len(image_shape) != 3:
         raise ValueError(f"image_shape must be (H, W, C), got {tuple(image_shape)}")
     side, width, channels = (int(d) for d in image_shape)
     blocks = math.log2(side / 4) if side >= 8 else -1
     if side != width or blocks != int(blocks) or blocks < 1:
         raise ValueError(
-            f"SAGAN builds square images whose side is 4 times a power of two (8, 16, 32, 64, 128...), got {side}x{width}"
+            f"{model} builds square images whose side is 4 times a power of two (8, 16, 32, 64, 128...), got {side}x{width}"
         )
     if channels not in (1, 3):
-        raise ValueError(f"SAGAN images have 1 or 3 channels, got {channels}")
+        raise ValueError(f"{model} images have 1 or 3 channels, got {channels}")
     return side, channels, int(blocks)
 
 

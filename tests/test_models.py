@@ -57,6 +57,9 @@ TINY = {
     "stylegan": [
         {"image_shape": (16, 16, 3), "latent_dim": 8, "w_dim": 8, "mapping_layers": 2, "g_width": 4, "d_width": 4},
     ],
+    "stylegan2": [
+        {"image_shape": (16, 16, 3), "latent_dim": 8, "w_dim": 8, "mapping_layers": 2, "g_width": 4, "d_width": 4},
+    ],
     "cgan": [
         {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8},
         {"image_shape": (28, 28, 1), "num_classes": 4, "latent_dim": 8, "g_width": 4, "d_width": 4,

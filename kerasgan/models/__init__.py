@@ -19,12 +19,14 @@ from kerasgan.models.stargan import StarGAN, stargan_discriminator, stargan_gene
 from kerasgan.models.sagan import SAGAN, sagan_discriminator, sagan_generator
 from kerasgan.models.biggan import BigGAN, biggan_generator
 from kerasgan.models.stylegan import StyleGAN, mapping_network, synthesis_network
+from kerasgan.models.stylegan2 import StyleGAN2
 
 __all__ = [
     "GAN",
     "SAGAN",
     "BigGAN",
     "StyleGAN",
+    "StyleGAN2",
     "GANBatch",
     "TranslationGAN",
     "common",

@@ -223,13 +223,14 @@ class StyleGAN(GAN):
         }
         for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
             kwargs.pop(key, None)
-        super().__init__(
-            generator=stylegan_generator(image_shape, int(latent_dim), int(w_dim), int(mapping_layers), g_width, float(mixing_prob), seed),
-            discriminator=sagan_discriminator(image_shape, None, d_width, None, seed),
-            latent_dim=int(latent_dim),
-            seed=seed,
-            **kwargs,
-        )
+        generator, discriminator = self._networks(image_shape, int(latent_dim), int(w_dim), int(mapping_layers), int(g_width),
+                                                  int(d_width), float(mixing_prob), seed)
+        super().__init__(generator=generator, discriminator=discriminator, latent_dim=int(latent_dim), seed=seed, **kwargs)
+
+    def _networks(self, image_shape, latent_dim, w_dim, mapping_layers, g_width, d_width, mixing_prob, seed):
+        """(G, D) of this architecture (StyleGAN2 overrides it)."""
+        return (stylegan_generator(image_shape, latent_dim, w_dim, mapping_layers, g_width, mixing_prob, seed),
+                sagan_discriminator(image_shape, None, d_width, None, seed))
 
     # ------------------------------------------------------------ style API
     def _parts(self):

@@ -171,6 +171,14 @@ PYTHON_CASES = [
       r"attention_resolution must be one of the feature-map sides \[8, 16, 32\] \(or None", id="sagan-attention-side"),
     P(lambda c: models.SAGAN(image_shape=(32, 32, 3), g_width=1, d_width=8, attention_resolution=16), ValueError,
       r"self-attention needs at least 8 maps .*G has 2 at attention_resolution: raise g_width", id="sagan-attention-too-narrow"),
+    P(lambda c: models.StyleGAN(image_shape=(8, 8, 1), latent_dim=4, w_dim=4, mapping_layers=1, g_width=2, d_width=2).sample(
+        2, seed=0, truncation=1.5), ValueError, r"StyleGAN's truncation psi must be in \(0, 1\] \(1: none", id="stylegan-truncation-range"),
+    P(lambda c: models.StyleGAN(image_shape=(8, 8, 1), latent_dim=4, w_dim=4, mapping_layers=1, g_width=2, d_width=2).mix(
+        np.zeros((1, 4)), np.zeros((1, 4)), 9), ValueError, r"crossover must be a layer index in \[0, 4\]", id="stylegan-crossover-past-layers"),
+    P(lambda c: models.StyleGAN2(image_shape=(24, 24, 3), latent_dim=4, w_dim=4, mapping_layers=1, g_width=2, d_width=2), ValueError,
+      r"StyleGAN2 builds square images whose side is 4 times a power of two .*got 24x24", id="stylegan2-resolution"),
+    P(lambda c: models.BigGAN(image_shape=(16, 16, 3), num_classes=3, latent_dim=8, g_width=4, d_width=8, attention_resolution=8).sample(
+        2, seed=0, labels=0, truncation=0.0), ValueError, r"truncation must be a threshold > 0", id="biggan-truncation"),
     # --- compile
     P(lambda c: c.gan.compile(loss="modifed"), ValueError, r"unknown discriminator loss 'modifed': did you mean modified", id="compile-loss-typo"),
     P(lambda c: c.gan.compile(g_loss="wasserstien"), ValueError, r"unknown generator loss 'wasserstien': did you mean wasserstein", id="compile-g-loss-typo"),

@@ -86,3 +86,23 @@ def test_recipe_and_bad_arguments():
         _stylegan(mixing_prob=2)
     with pytest.raises(ValueError, match=r"StyleGAN builds square images whose side is 4 times a power of two .*got 20x20"):
         _stylegan(image_shape=(20, 20, 3))
+
+
+def test_export_has_mapping_synthesis_and_truncated_sampling(tmp_path):
+    import tensorflow as tf
+
+    gan = _stylegan()
+    gan.generator.get_layer("map_styles").w_avg.assign(np.full(6, 0.3, "float32"))
+    gan.export(str(tmp_path / "sm"))
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))
+    assert set(loaded.signatures) >= {"serving_default", "sample", "mapping", "synthesis", "sample_truncated"}
+    z = gan.latents(3, seed=1).numpy()
+    w = loaded.signatures["mapping"](z=tf.constant(z))["w"].numpy()
+    np.testing.assert_allclose(w, gan.mapping(z), rtol=1e-5, atol=1e-6)
+    ws = np.repeat(w[:, None], gan.num_layers, axis=1)
+    np.testing.assert_allclose(loaded.signatures["synthesis"](ws=tf.constant(ws))["images"].numpy(), gan.synthesis(ws), rtol=1e-5, atol=1e-5)
+    out = loaded.signatures["sample_truncated"](num=tf.constant(3), seed=tf.constant(1, tf.int64), truncation=tf.constant(0.6))["images"]
+    want = np.round((gan.sample(3, seed=1, truncation=0.6) + 1.0) * 127.5)
+    assert np.abs(out.numpy().astype(int) - want.astype(int)).max() <= 1
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"truncation psi must be in \(0, 1\]"):
+        loaded.signatures["sample_truncated"](num=tf.constant(1), seed=tf.constant(0, tf.int64), truncation=tf.constant(1.5))

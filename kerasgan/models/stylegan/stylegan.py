@@ -287,6 +287,39 @@ class StyleGAN(GAN):
             ws = tf.repeat(tf.expand_dims(w, 1), mapper.num_layers, axis=1)
             yield tf.cast(synthesis(ws, training=False), tf.float32).numpy()
 
+    def serving_endpoints(self):
+        """GAN's endpoints plus ``mapping`` (z -> w), ``synthesis`` (ws (N, num_layers, w_dim) -> images)
+        and ``sample_truncated`` (``num``, ``seed``, ``truncation`` psi -> uint8 images, as
+        ``sample(num, seed, truncation=psi)``; psi outside (0, 1] fails an assertion)."""
+        from kerasgan import export as export_lib
+
+        spec = super().serving_endpoints()
+        mapper, synthesis = self._parts()
+        num_layers, w_dim, latent_dim = mapper.num_layers, int(mapper.mapping.output.shape[-1]), self.latent_dim
+
+        def mapping_fn(z):
+            return {"w": tf.cast(mapper.mapping(z, training=False), tf.float32)}
+
+        def synthesis_fn(ws):
+            return {"images": tf.cast(synthesis(ws, training=False), tf.float32)}
+
+        def truncated_fn(num, seed, truncation):
+            checks = [tf.debugging.assert_positive(truncation, message="truncation psi must be in (0, 1]"),
+                      tf.debugging.assert_less_equal(truncation, 1.0, message="truncation psi must be in (0, 1]")]
+            with tf.control_dependencies(checks):
+                w = mapper.mapping(stateless_latents(latent_dim, "normal", num, seed), training=False)
+                w = mapper.w_avg + truncation * (w - mapper.w_avg)
+                ws = tf.repeat(tf.expand_dims(w, 1), num_layers, axis=1)
+                return {"images": export_lib.to_uint8(synthesis(ws, training=False))}
+
+        spec["endpoints"].update({
+            "mapping": (mapping_fn, [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]),
+            "synthesis": (synthesis_fn, [tf.TensorSpec([None, num_layers, w_dim], tf.float32, name="ws")]),
+            "sample_truncated": (truncated_fn, [tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed"),
+                                                tf.TensorSpec([], tf.float32, name="truncation")]),
+        })
+        return spec
+
     def mix(self, z1, z2, crossover):
         """Images with the styles of ``z1`` in layers ``[0, crossover)`` and of ``z2`` from ``crossover`` on."""
         if isinstance(crossover, bool) or not isinstance(crossover, (int, np.integer)) or not 0 <= crossover <= self.num_layers:

@@ -29,7 +29,7 @@ def test_latents_are_split_one_chunk_per_block_plus_the_first_map():
     for i in (1, 2, 3):  # each block: its own chunk + the shared class embedding, into both batch norms
         assert g.get_layer(f"block{i}_condition").output.shape[-1] == 5 + 6
         for j in (1, 2):
-            cbn = g.get_layer(f"block{i}_cbn{j}")
+            cbn = g.get_layer(f"block{i}_bn{j}")
             assert isinstance(cbn, layers.ConditionalBatchNormalization) and cbn.num_classes is None
     # the last chunk reaches the image (through block 3's batch norms): zeroing it moves the output
     z = gan.latents(2, seed=1).numpy()
@@ -53,7 +53,7 @@ def test_orthogonal_penalty_by_hand():
     kernels = gan.regularized_kernels()
     paths = [v.path for v in kernels]
     assert not any("shared_embedding" in p for p in paths) and any("attention" in p for p in paths)
-    assert any(p.endswith("cbn1/gain") for p in paths)  # the batch norms' linear maps too (the authors' code)
+    assert any(p.endswith("bn1/gain") for p in paths)  # the batch norms' linear maps too (the authors' code)
     expected = 1e-4 * sum(float(orthogonal_penalty([v], 1.0)) for v in kernels)
     assert float(gan.compute_generator_penalty(None)) == pytest.approx(expected, rel=1e-5)
     assert float(_biggan(ortho_beta=0).compute_generator_penalty(None)) == 0.0

@@ -12,17 +12,18 @@ networks, orthogonal regularisation on G's weights, an EMA copy of G for
 sampling, and the truncation trick (``sample(..., truncation=tau)``).
 """
 
-import math
 
 import keras
 import tensorflow as tf
 
 from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from kerasgan.layers.self_attention import SelfAttention2D
-from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
+from kerasgan.layers.spectral_normalization import SNDense
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
-from kerasgan.models.sagan.sagan import _check_attention, _check_attention_width, _stages, sagan_discriminator
+from kerasgan.models.sagan.sagan import (
+    _check_attention, _check_attention_width, _stages, image_head, residual_up_block, sagan_discriminator,
+)
 
 
 def latent_chunks(latent_dim, blocks):
@@ -48,25 +49,13 @@ def biggan_generator(image_shape, latent_dim, num_classes, width=64, embedding_d
     x = SNDense(4 * 4 * filters[0], seed=s(0), name="project")(split[0])
     x = keras.layers.Reshape((4, 4, filters[0]), name="reshape")(x)
     for i in range(blocks):
-        out, res = filters[i + 1], 4 * 2 ** (i + 1)
         condition = keras.layers.Concatenate(name=f"block{i + 1}_condition")([split[i + 1], shared])
-        h = ConditionalBatchNormalization(None, name=f"block{i + 1}_cbn1")([x, condition])
-        h = keras.layers.ReLU(name=f"block{i + 1}_relu1")(h)
-        h = keras.layers.UpSampling2D(2, name=f"block{i + 1}_up")(h)
-        h = SNConv2D(out, 3, padding="same", seed=s(10 * i + 1), name=f"block{i + 1}_conv1")(h)
-        h = ConditionalBatchNormalization(None, name=f"block{i + 1}_cbn2")([h, condition])
-        h = keras.layers.ReLU(name=f"block{i + 1}_relu2")(h)
-        h = SNConv2D(out, 3, padding="same", seed=s(10 * i + 2), name=f"block{i + 1}_conv2")(h)
-        shortcut = keras.layers.UpSampling2D(2, name=f"block{i + 1}_shortcut_up")(x)
-        shortcut = SNConv2D(out, 1, seed=s(10 * i + 3), name=f"block{i + 1}_shortcut")(shortcut)
-        x = keras.layers.Add(name=f"block{i + 1}")([h, shortcut])
-        if res == attention_resolution:
-            _check_attention_width(out, "G", "g_width")
+        x = residual_up_block(x, filters[i + 1], i + 1,
+                              lambda t, name, c=condition: ConditionalBatchNormalization(None, name=name)([t, c]), s)
+        if 4 * 2 ** (i + 1) == attention_resolution:
+            _check_attention_width(filters[i + 1], "G", "g_width")
             x = SelfAttention2D(spectral_norm=True, seed=s(100), name="attention")(x)
-    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="out_bn")(x)
-    x = keras.layers.ReLU(name="out_relu")(x)
-    x = SNConv2D(channels, 3, padding="same", seed=s(200), name="to_image")(x)
-    images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    images = image_head(x, channels, s)
     return keras.Model([z, labels], images, name="biggan_generator")
 
 

@@ -80,26 +80,38 @@ def sagan_generator(image_shape, latent_dim, num_classes=None, width=64, attenti
     x = SNDense(4 * 4 * filters[0], seed=s(0), name="project")(z)
     x = keras.layers.Reshape((4, 4, filters[0]), name="reshape")(x)
     for i in range(blocks):
-        out, res = filters[i + 1], 4 * 2 ** (i + 1)
-        h = _norm(num_classes, f"block{i + 1}_bn1")(x, labels)
-        h = keras.layers.ReLU(name=f"block{i + 1}_relu1")(h)
-        h = keras.layers.UpSampling2D(2, name=f"block{i + 1}_up")(h)
-        h = SNConv2D(out, 3, padding="same", seed=s(10 * i + 1), name=f"block{i + 1}_conv1")(h)
-        h = _norm(num_classes, f"block{i + 1}_bn2")(h, labels)
-        h = keras.layers.ReLU(name=f"block{i + 1}_relu2")(h)
-        h = SNConv2D(out, 3, padding="same", seed=s(10 * i + 2), name=f"block{i + 1}_conv2")(h)
-        shortcut = keras.layers.UpSampling2D(2, name=f"block{i + 1}_shortcut_up")(x)
-        shortcut = SNConv2D(out, 1, seed=s(10 * i + 3), name=f"block{i + 1}_shortcut")(shortcut)
-        x = keras.layers.Add(name=f"block{i + 1}")([h, shortcut])
-        if res == attention_resolution:
-            _check_attention_width(out, "G", "g_width")
+        x = residual_up_block(x, filters[i + 1], i + 1, lambda t, name: _norm(num_classes, name)(t, labels), s)
+        if 4 * 2 ** (i + 1) == attention_resolution:
+            _check_attention_width(filters[i + 1], "G", "g_width")
             x = SelfAttention2D(spectral_norm=True, seed=s(100), name="attention")(x)
-    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="out_bn")(x)
-    x = keras.layers.ReLU(name="out_relu")(x)
-    x = SNConv2D(channels, 3, padding="same", seed=s(200), name="to_image")(x)
-    images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    images = image_head(x, channels, s)
     inputs = z if labels is None else [z, labels]
     return keras.Model(inputs, images, name="sagan_generator")
+
+
+def residual_up_block(x, filters, index, norm, seed_of):
+    """BigGAN/SAGAN G block ``index``: norm, ReLU, 2x upsampling, 3x3 SN conv, norm, ReLU, 3x3 SN conv, plus a 1x1 shortcut.
+
+    ``norm(tensor, name)`` is the block's batch norm (plain, per-class or vector-conditioned);
+    ``seed_of(k)`` gives layer seeds.
+    """
+    i = index - 1
+    h = keras.layers.ReLU(name=f"block{index}_relu1")(norm(x, f"block{index}_bn1"))
+    h = keras.layers.UpSampling2D(2, name=f"block{index}_up")(h)
+    h = SNConv2D(filters, 3, padding="same", seed=seed_of(10 * i + 1), name=f"block{index}_conv1")(h)
+    h = keras.layers.ReLU(name=f"block{index}_relu2")(norm(h, f"block{index}_bn2"))
+    h = SNConv2D(filters, 3, padding="same", seed=seed_of(10 * i + 2), name=f"block{index}_conv2")(h)
+    shortcut = keras.layers.UpSampling2D(2, name=f"block{index}_shortcut_up")(x)
+    shortcut = SNConv2D(filters, 1, seed=seed_of(10 * i + 3), name=f"block{index}_shortcut")(shortcut)
+    return keras.layers.Add(name=f"block{index}")([h, shortcut])
+
+
+def image_head(x, channels, seed_of):
+    """BN, ReLU, a 3x3 SN conv to the image's channels, tanh (float32 output)."""
+    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="out_bn")(x)
+    x = keras.layers.ReLU(name="out_relu")(x)
+    x = SNConv2D(channels, 3, padding="same", seed=seed_of(200), name="to_image")(x)
+    return keras.layers.Activation("tanh", dtype="float32", name="images")(x)
 
 
 def sagan_discriminator(image_shape, num_classes=None, width=64, attention_resolution=32, seed=None):

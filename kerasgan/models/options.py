@@ -34,6 +34,16 @@ DEFAULT_RECIPE = {
     "batch_size": 64,
 }
 
+def adam_recipe(loss, g_lr, d_lr, beta_1, beta_2, batch_size, **extra):
+    """A class ``recipe``: ``loss``, Adam for both players (their rates, shared betas), one D step, ``batch_size``, and
+    any other options (``r1_gamma``, ``r1_every``...)."""
+    def adam(lr):
+        return {"class_name": "Adam", "config": {"learning_rate": lr, "beta_1": beta_1, "beta_2": beta_2}}
+
+    return {"loss": loss, "label_smoothing": 0.0, "g_optimizer": adam(g_lr), "d_optimizer": adam(d_lr), "d_steps": 1,
+            "batch_size": batch_size, **extra}
+
+
 _KNOWN_OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion", "lamb")
 
 

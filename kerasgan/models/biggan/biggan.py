@@ -12,7 +12,6 @@ networks, orthogonal regularisation on G's weights, an EMA copy of G for
 sampling, and the truncation trick (``sample(..., truncation=tau)``).
 """
 
-
 import keras
 import tensorflow as tf
 
@@ -20,6 +19,7 @@ from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNorm
 from kerasgan.layers.self_attention import SelfAttention2D
 from kerasgan.layers.spectral_normalization import SNDense
 from kerasgan.models.gan import GAN
+from kerasgan.models.options import adam_recipe
 from kerasgan.models.registry import register_architecture
 from kerasgan.models.sagan.sagan import (
     _check_attention, _check_attention_width, _stages, image_head, residual_up_block, sagan_discriminator,
@@ -124,14 +124,7 @@ class BigGAN(GAN):
         Fidelity Natural Image Synthesis", ICLR 2019 (arXiv:1809.11096).
     """
 
-    recipe = {
-        "loss": "hinge",
-        "label_smoothing": 0.0,
-        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.999}},
-        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 4e-4, "beta_1": 0.0, "beta_2": 0.999}},
-        "d_steps": 1,
-        "batch_size": 64,
-    }
+    recipe = adam_recipe("hinge", g_lr=1e-4, d_lr=4e-4, beta_1=0.0, beta_2=0.999, batch_size=64)
 
     def __init__(self, image_shape=(64, 64, 3), num_classes=10, latent_dim=120, embedding_dim=128, g_width=64, d_width=64,
                  attention_resolution=32, ortho_beta=1e-4, ema_decay=0.9999, seed=None, **kwargs):

@@ -22,6 +22,7 @@ from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNorm
 from kerasgan.layers.self_attention import SelfAttention2D
 from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
 from kerasgan.models.gan import GAN
+from kerasgan.models.options import adam_recipe
 from kerasgan.models.registry import register_architecture
 
 
@@ -181,14 +182,7 @@ class SAGAN(GAN):
         Adversarial Networks", ICML 2019 (arXiv:1805.08318).
     """
 
-    recipe = {
-        "loss": "hinge",
-        "label_smoothing": 0.0,
-        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9}},
-        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 4e-4, "beta_1": 0.0, "beta_2": 0.9}},
-        "d_steps": 1,
-        "batch_size": 64,
-    }
+    recipe = adam_recipe("hinge", g_lr=1e-4, d_lr=4e-4, beta_1=0.0, beta_2=0.9, batch_size=64)
 
     def __init__(self, image_shape=(64, 64, 3), num_classes=None, latent_dim=128, g_width=64, d_width=64,
                  attention_resolution=32, seed=None, **kwargs):

@@ -26,6 +26,7 @@ from kerasgan.layers.noise_injection import NoiseInjection
 from kerasgan.layers.pixel_normalization import PixelNormalization
 from kerasgan.layers.resample import Resample2D
 from kerasgan.models.gan import GAN, stateless_latents
+from kerasgan.models.options import adam_recipe
 from kerasgan.models.registry import register_architecture
 from kerasgan.models.sagan.sagan import _stages, sagan_discriminator
 
@@ -197,15 +198,7 @@ class StyleGAN(GAN):
         Generative Adversarial Networks", CVPR 2019 (arXiv:1812.04948).
     """
 
-    recipe = {
-        "loss": "modified",
-        "label_smoothing": 0.0,
-        "r1_gamma": 10.0,
-        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 1e-3, "beta_1": 0.0, "beta_2": 0.99}},
-        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 1e-3, "beta_1": 0.0, "beta_2": 0.99}},
-        "d_steps": 1,
-        "batch_size": 32,
-    }
+    recipe = adam_recipe("modified", g_lr=1e-3, d_lr=1e-3, beta_1=0.0, beta_2=0.99, batch_size=32, r1_gamma=10.0)
 
     def __init__(self, image_shape=(64, 64, 3), latent_dim=512, w_dim=512, mapping_layers=8, g_width=32, d_width=32,
                  mixing_prob=0.9, seed=None, **kwargs):

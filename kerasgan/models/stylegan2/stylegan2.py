@@ -27,6 +27,7 @@ from kerasgan.layers.modulated_conv import ModulatedConv2D
 from kerasgan.layers.noise_injection import NoiseInjection
 from kerasgan.layers.resample import Resample2D
 from kerasgan.models import common
+from kerasgan.models.options import adam_recipe
 from kerasgan.models.registry import register_architecture
 from kerasgan.models.sagan.sagan import _stages
 from kerasgan.models.stylegan.stylegan import ConstantInput, MapStyles, PickStyle, StyleGAN, mapping_network
@@ -158,16 +159,7 @@ class StyleGAN2(StyleGAN):
         CVPR 2020 (arXiv:1912.04958).
     """
 
-    recipe = {
-        "loss": "modified",
-        "label_smoothing": 0.0,
-        "r1_gamma": 10.0,
-        "r1_every": 16,
-        "g_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-3, "beta_1": 0.0, "beta_2": 0.99}},
-        "d_optimizer": {"class_name": "Adam", "config": {"learning_rate": 2e-3, "beta_1": 0.0, "beta_2": 0.99}},
-        "d_steps": 1,
-        "batch_size": 32,
-    }
+    recipe = adam_recipe("modified", g_lr=2e-3, d_lr=2e-3, beta_1=0.0, beta_2=0.99, batch_size=32, r1_gamma=10.0, r1_every=16)
 
     def __init__(self, image_shape=(64, 64, 3), latent_dim=512, w_dim=512, mapping_layers=8, g_width=32, d_width=32,
                  mixing_prob=0.9, pl_weight=2.0, pl_every=4, pl_decay=0.01, mbstd_group=4, seed=None, **kwargs):

@@ -60,6 +60,9 @@ TINY = {
     "stylegan2": [
         {"image_shape": (16, 16, 3), "latent_dim": 8, "w_dim": 8, "mapping_layers": 2, "g_width": 4, "d_width": 4},
     ],
+    "progan": [  # 8x8: in the harness's two steps (4 images each) the schedule moves from 4x4 into the 8x8 fade-in
+        {"image_shape": (8, 8, 1), "latent_dim": 8, "g_width": 4, "d_width": 4, "phase_images": 3},
+    ],
     "cgan": [
         {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8},
         {"image_shape": (28, 28, 1), "num_classes": 4, "latent_dim": 8, "g_width": 4, "d_width": 4,

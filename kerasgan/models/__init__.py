@@ -20,6 +20,7 @@ from kerasgan.models.sagan import SAGAN, sagan_discriminator, sagan_generator
 from kerasgan.models.biggan import BigGAN, biggan_generator
 from kerasgan.models.stylegan import StyleGAN, mapping_network, synthesis_network
 from kerasgan.models.stylegan2 import StyleGAN2
+from kerasgan.models.progan import ProGAN
 
 __all__ = [
     "GAN",
@@ -27,6 +28,7 @@ __all__ = [
     "BigGAN",
     "StyleGAN",
     "StyleGAN2",
+    "ProGAN",
     "GANBatch",
     "TranslationGAN",
     "common",

@@ -130,6 +130,34 @@ def build_parser():
     p.add_argument("--labels", help="conditional models: classes to draw, e.g. 0-9 or 1,3,5 (a grid row per class)")
     p.add_argument("--per-label", type=_positive(int), metavar="N", help="with --labels: images per class (default 8); replaces --num")
 
+    p = sub.add_parser("interpolate", help="a grid of latent interpolations between pairs of seeds")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("--seeds", default="0,1", help="comma list of seeds; a row per consecutive pair (default 0,1)")
+    p.add_argument("--steps", type=_positive(int), default=8, help="images per row, both ends included (default 8)")
+    p.add_argument("--method", choices=("slerp", "lerp"), default="slerp", help="path (default slerp)")
+    p.add_argument("--label", type=int, help="conditional models: the class of every image")
+    p.add_argument("--out", default="interpolation.png", help="output PNG grid")
+    p.add_argument("--weights", help="explicit weights file for a zoo entry")
+
+    p = sub.add_parser("invert", help="find latents that reconstruct images; writes inputs and reconstructions as a grid")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("input", help="an image file or a folder of images (resized to the model's size)")
+    p.add_argument("--space", choices=("z", "w", "w+"), default="z", help="latent space (w and w+: style-based models)")
+    p.add_argument("--steps", type=_positive(int), default=300, help="optimisation steps (default 300)")
+    p.add_argument("--loss", choices=("pixel", "pixel+features"), default="pixel", help="reconstruction loss (default pixel)")
+    p.add_argument("--out", default="inversion.png", help="output PNG grid: inputs in the first row, reconstructions below")
+    p.add_argument("--latents", help="also save the latents to this .npy file")
+    p.add_argument("--weights", help="explicit weights file for a zoo entry")
+
+    p = sub.add_parser("directions", help="a grid walking the SeFa closed-form latent directions (Shen & Zhou 2021)")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("--num", type=_positive(int), default=5, help="directions, one row each (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the latent the rows start from (default 0)")
+    p.add_argument("--magnitude", type=float, default=3.0, help="walk from -M to +M along each unit direction (default 3)")
+    p.add_argument("--steps", type=_positive(int), default=7, help="images per row (default 7)")
+    p.add_argument("--out", default="directions.png", help="output PNG grid")
+    p.add_argument("--weights", help="explicit weights file for a zoo entry")
+
     p = sub.add_parser("translate", help="translate images with an image-to-image model (pix2pix, CycleGAN, StarGAN)")
     p.add_argument("model", help="zoo name or path to a .keras file")
     p.add_argument("input", help="an image file or a folder of images (resized to the model's size)")
@@ -601,7 +629,90 @@ def cmd_convert(args):
     print(f"converted {', '.join(sources)} to {out}")
 
 
+def _latent_model_or_error(args):
+    model = _load_model(args.model, args.weights)
+    if getattr(model, "latent_dim", None) is None or not hasattr(model, "generate"):
+        raise CLIError(f"{args.model} has no latent space (it translates images): use a latent -> image model such as dcgan_mnist")
+    return model
+
+
+def cmd_interpolate(args):
+    out = _check_writable_file(args.out, ".png")
+    try:
+        seeds = [int(s) for s in args.seeds.split(",")]
+    except ValueError:
+        raise CLIError(f"--seeds must be a comma list of integers such as 0,1,2, got {args.seeds!r}")
+    if len(seeds) < 2:
+        raise CLIError(f"--seeds needs at least two seeds (a row per consecutive pair), got {args.seeds!r}")
+    if args.steps < 2:
+        raise CLIError(f"--steps must be >= 2 (both ends are included), got {args.steps}")
+    _quiet_tensorflow()
+    import numpy as np
+
+    from kerasgan import latent
+    from kerasgan.utils.images import save_grid
+
+    model = _latent_model_or_error(args)
+    if getattr(model, "num_classes", None) is not None and args.label is None:
+        raise CLIError(f"{args.model} is conditional: choose the class with --label (0-{model.num_classes - 1})")
+    z = np.concatenate([model.latents(1, seed=s) for s in seeds])
+    rows = [latent.interpolate(model, z[i], z[i + 1], args.steps, args.method, labels=args.label) for i in range(len(seeds) - 1)]
+    save_grid(np.concatenate(rows), out, nrow=args.steps)
+    print(f"wrote {len(rows)} interpolation rows of {args.steps} images to {out}")
+
+
+def cmd_invert(args):
+    out = _check_writable_file(args.out, ".png")
+    if args.latents:
+        _check_writable_file(args.latents, ".npy")
+    files = _translate_inputs(args.input)
+    _quiet_tensorflow()
+    import numpy as np
+
+    from kerasgan import latent
+    from kerasgan.utils.images import read_image, save_grid
+
+    model = _latent_model_or_error(args)
+    size, channels = model.image_shape[0], model.image_shape[-1]
+    x = np.stack([read_image(f, size, channels)[0] for f in files]).astype("float32") / 127.5 - 1.0
+    try:
+        z = latent.invert(model, x, space=args.space, steps=args.steps, loss=args.loss)
+    except ValueError as err:
+        raise CLIError(str(err))
+    recon = model.generate(z) if args.space == "z" else model.synthesis(z)
+    save_grid(np.concatenate([x, recon]), out, nrow=len(x))
+    if args.latents:
+        np.save(args.latents, z)
+    print(f"inverted {len(x)} images into {args.space} (pixel MSE {float(np.mean((recon - x) ** 2)):.4f}); grid: {out}")
+
+
+def cmd_directions(args):
+    out = _check_writable_file(args.out, ".png")
+    if not args.magnitude > 0:
+        raise CLIError(f"--magnitude must be > 0, got {args.magnitude}")
+    _quiet_tensorflow()
+    import numpy as np
+
+    from kerasgan import latent
+    from kerasgan.utils.images import save_grid
+
+    model = _latent_model_or_error(args)
+    if getattr(model, "num_classes", None) is not None:
+        raise CLIError(f"{args.model} is conditional: directions are drawn for unconditional models")
+    if args.num > model.latent_dim:
+        raise CLIError(f"--num {args.num} is more than the {model.latent_dim} latent dimensions of {args.model}")
+    directions = latent.sefa(model, args.num)
+    z = model.latents(1, seed=args.seed).numpy()[0]
+    alphas = np.linspace(-args.magnitude, args.magnitude, args.steps)
+    rows = [model.generate(np.stack([z + a * d for a in alphas]).astype("float32")) for d in directions]
+    save_grid(np.concatenate(rows), out, nrow=args.steps)
+    print(f"wrote {args.num} SeFa directions x {args.steps} steps to {out}")
+
+
 COMMANDS = {
+    "directions": cmd_directions,
+    "interpolate": cmd_interpolate,
+    "invert": cmd_invert,
     "download": cmd_download,
     "export": cmd_export,
     "convert": cmd_convert,

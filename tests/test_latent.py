@@ -92,3 +92,25 @@ def test_sefa_directions_are_the_top_eigenvectors_of_the_first_projection():
     assert gains == sorted(gains, reverse=True)
     with pytest.raises(ValueError, match=r"num must be an integer in \[1, 6\]"):
         latent.sefa(gan, num=7)
+
+
+def test_cli_interpolate_directions_and_invert_write_grids(tmp_path, capsys):
+    from PIL import Image
+
+    from kerasgan import cli, data
+    from kerasgan.utils.images import save_image
+
+    assert cli.main(["interpolate", "dcgan_mnist", "--seeds", "0,1,2", "--steps", "5", "--out", str(tmp_path / "i.png")]) == 0
+    assert Image.open(tmp_path / "i.png").size == (5 * 30 + 2, 2 * 30 + 2)  # 2 rows (pairs) of 5, 28 px + 2 px padding
+    assert cli.main(["directions", "dcgan_mnist", "--num", "2", "--steps", "3", "--out", str(tmp_path / "d.png")]) == 0
+    assert Image.open(tmp_path / "d.png").size == (3 * 30 + 2, 2 * 30 + 2)
+    (tmp_path / "digits").mkdir()
+    for i, image in enumerate(data.to_uint8(data.load_arrays("mnist", split="test", limit=3))):
+        save_image(image, str(tmp_path / "digits" / f"{i}.png"))
+    argv = ["invert", "dcgan_mnist", str(tmp_path / "digits"), "--steps", "20", "--out", str(tmp_path / "v.png"),
+            "--latents", str(tmp_path / "z.npy")]
+    assert cli.main(argv) == 0
+    assert np.load(tmp_path / "z.npy").shape == (3, 100) and Image.open(tmp_path / "v.png").size == (3 * 30 + 2, 2 * 30 + 2)
+    assert "inverted 3 images into z" in capsys.readouterr().out
+    assert cli.main(["invert", "dcgan_mnist", str(tmp_path / "digits"), "--space", "w", "--out", str(tmp_path / "w.png")]) == 2
+    assert "space='w' needs a style-based model" in capsys.readouterr().err

@@ -13,6 +13,9 @@ Each works on any kerasgan model with a latent space (``gan.latent_dim`` and
 - ``sefa``: closed-form semantic directions (Shen & Zhou 2021, "Closed-Form
   Factorization of Latent Semantics in GANs"): the top eigenvectors of
   ``A^T A`` for the first layer ``A`` that reads z.
+- ``discover_directions``: unsupervised discovery of interpretable directions
+  (Voynov & Babenko 2020): a direction matrix and a reconstructor trained so
+  that the reconstructor can tell which direction, and how far, moved an image.
 """
 
 import numpy as np
@@ -228,3 +231,77 @@ def invert(gan, images, space="z", steps=200, learning_rate=0.05, loss="pixel", 
     for _ in range(int(steps)):
         step()
     return latent.numpy()
+
+
+def _reconstructor(image_shape, num, width=32):
+    """Voynov & Babenko's reconstructor: (image, shifted image) -> (direction logits (num,), shift (1,))."""
+    import keras
+
+    pair = keras.Input((*image_shape[:2], 2 * image_shape[2]), name="pair")
+    x = pair
+    for i, filters in enumerate((width, 2 * width, 4 * width)):
+        x = keras.layers.Conv2D(filters, 3, strides=2, padding="same", name=f"conv{i}")(x)
+        x = keras.layers.LeakyReLU(0.2, name=f"conv{i}_lrelu")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    return keras.Model(pair, [keras.layers.Dense(num, name="direction")(x), keras.layers.Dense(1, name="shift")(x)],
+                       name="reconstructor")
+
+
+def discover_directions(gan, num=8, steps=1000, batch_size=32, max_shift=6.0, min_shift=0.5, shift_weight=0.25,
+                        learning_rate=1e-3, seed=0, return_accuracy=False):
+    """Interpretable latent directions found without labels (Voynov & Babenko 2020), unit vectors (num, latent_dim).
+
+    A direction matrix ``A`` (latent_dim x num, unit columns) and a
+    reconstructor ``R`` are trained together, with G frozen: for z ~ N(0, I),
+    a direction k and a shift eps (|eps| in [min_shift, max_shift]), R sees
+    ``(G(z), G(z + eps A_k))`` and must predict k (cross-entropy) and eps
+    (mean absolute error, weight ``shift_weight``). Directions that R can tell
+    apart are ones that change the image in distinct, consistent ways.
+
+    With ``return_accuracy``, also R's direction accuracy on the last 10% of
+    the steps (chance is 1 / num).
+    """
+    import keras
+    import tensorflow as tf
+
+    _latent_model(gan)
+    if getattr(gan, "num_classes", None) is not None:
+        raise ValueError(f"{type(gan).__name__} is conditional: discover_directions works on unconditional models")
+    for name, value in (("num", num), ("steps", steps), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not 0 <= min_shift < max_shift:
+        raise ValueError(f"shifts need 0 <= min_shift < max_shift, got {min_shift} and {max_shift}")
+    rng = np.random.default_rng(seed)
+    keras.utils.set_random_seed(seed)
+    generator = gan.serving_generator()
+    directions = tf.Variable(rng.standard_normal((gan.latent_dim, int(num))).astype("float32"), name="directions")
+    reconstructor = _reconstructor(gan.image_shape, int(num))
+    optimizer = keras.optimizers.Adam(learning_rate)
+    variables = [directions, *reconstructor.trainable_variables]
+
+    @tf.function
+    def step(z, k, eps):
+        with tf.GradientTape() as tape:
+            unit = directions / tf.norm(directions, axis=0, keepdims=True)
+            shifted = z + eps[:, None] * tf.transpose(tf.gather(unit, k, axis=1))
+            pair = tf.concat([tf.cast(generator(z, training=False), tf.float32),
+                              tf.cast(generator(shifted, training=False), tf.float32)], axis=-1)
+            logits, shift = reconstructor(pair, training=True)
+            ce = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=k, logits=logits))
+            loss = ce + shift_weight * tf.reduce_mean(tf.abs(shift[:, 0] - eps))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=tf.int32), k), tf.float32))
+
+    accuracies = []
+    for _ in range(int(steps)):
+        z = rng.standard_normal((batch_size, gan.latent_dim)).astype("float32")
+        k = rng.integers(0, int(num), batch_size).astype("int32")
+        eps = (rng.uniform(min_shift, max_shift, batch_size) * rng.choice([-1.0, 1.0], batch_size)).astype("float32")
+        accuracies.append(float(step(z, k, eps)))
+    unit = directions.numpy() / np.linalg.norm(directions.numpy(), axis=0, keepdims=True)
+    result = unit.T.astype("float32")
+    if return_accuracy:
+        tail = max(1, len(accuracies) // 10)
+        return result, float(np.mean(accuracies[-tail:]))
+    return result

@@ -114,3 +114,15 @@ def test_cli_interpolate_directions_and_invert_write_grids(tmp_path, capsys):
     assert "inverted 3 images into z" in capsys.readouterr().out
     assert cli.main(["invert", "dcgan_mnist", str(tmp_path / "digits"), "--space", "w", "--out", str(tmp_path / "w.png")]) == 2
     assert "space='w' needs a style-based model" in capsys.readouterr().err
+
+
+def test_discovered_directions_are_told_apart_by_the_reconstructor(dcgan):
+    directions, accuracy = latent.discover_directions(dcgan, num=4, steps=300, batch_size=16, learning_rate=3e-3, seed=0,
+                                                      return_accuracy=True)
+    assert directions.shape == (4, 100)
+    np.testing.assert_allclose(np.linalg.norm(directions, axis=1), 1.0, rtol=1e-5)
+    assert accuracy > 0.5  # chance is 0.25
+    again = latent.discover_directions(dcgan, num=4, steps=3, batch_size=4, seed=1)
+    np.testing.assert_array_equal(again, latent.discover_directions(dcgan, num=4, steps=3, batch_size=4, seed=1))  # seeded
+    with pytest.raises(ValueError, match="min_shift < max_shift"):
+        latent.discover_directions(dcgan, min_shift=7.0)

@@ -146,6 +146,45 @@ def auxiliary_classifier_loss(class_logits, labels, global_batch_size=None):
     return _mean(per_example, global_batch_size)
 
 
+def style_ambiguity_loss(style_logits, form="cross_entropy", global_batch_size=None):
+    """CAN's style-ambiguity term for the generator (Elgammal et al. 2017, eq. 3).
+
+    With p = softmax(style_logits) over K known styles:
+
+    * ``form="cross_entropy"``: the cross-entropy from the uniform
+      distribution to p, ``-(1/K) sum_k log p_k`` (minimal, = log K, when
+      D cannot tell which style a sample belongs to);
+    * ``form="binary"``: the paper's eq. 3 as written, K binary
+      cross-entropies against 1/K,
+      ``-sum_k [(1/K) log p_k + (1 - 1/K) log(1 - p_k)]``.
+
+    Both are computed from logits without forming p (stable for confident heads).
+
+    Args:
+        style_logits: (N, K) logits of D's style head on generated images.
+
+    Reference:
+        Elgammal, Liu, Elhoseiny & Mazzone, "CAN: Creative Adversarial
+        Networks, Generating 'Art' by Learning About Styles and Deviating from
+        Style Norms", ICCC 2017 (arXiv:1706.07068), eq. 3.
+    """
+    logits = tf.cast(tf.convert_to_tensor(style_logits), tf.float32)
+    if logits.shape.rank != 2 or (logits.shape[-1] is not None and logits.shape[-1] < 2):
+        raise ValueError(f"style_logits must be (batch, K >= 2) logits, got shape {tuple(logits.shape)}")
+    k = tf.cast(tf.shape(logits)[-1], tf.float32)
+    log_p = tf.nn.log_softmax(logits, axis=-1)
+    if form == "cross_entropy":
+        per_example = -tf.reduce_mean(log_p, axis=-1)
+    elif form == "binary":
+        # log(1 - p_k) = logsumexp over the other logits - logsumexp over all.
+        others = tf.where(tf.eye(tf.shape(logits)[-1], dtype=tf.bool)[None], -float("inf"), logits[:, None, :])
+        log_not_p = tf.reduce_logsumexp(others, axis=-1) - tf.reduce_logsumexp(logits, axis=-1, keepdims=True)
+        per_example = -tf.reduce_sum(log_p / k + (1.0 - 1.0 / k) * log_not_p, axis=-1)
+    else:
+        raise ValueError(f"form must be 'cross_entropy' or 'binary', got {form!r}")
+    return _mean(per_example, global_batch_size)
+
+
 def hinge_discriminator_loss(real_scores, fake_scores, global_batch_size=None):
     """``E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]`` (TF-GAN's wasserstein_hinge).
 

@@ -308,6 +308,13 @@ PYTHON_CASES = [
     P(lambda c: evaluate(images(2), ["fid"], num=2, reference="mnsit:test"), ValueError, r"unknown dataset: did you mean 'mnist'", id="eval-reference-unknown"),
     P(lambda c: evaluate(images(2), ["fid"], num=2, reference="mnist:tset"), ValueError, r"has no split 'tset'.*use split=", id="eval-reference-split"),
     P(lambda c: evaluate(images(2), ["parzen"], num=2, reference="mnist:train"), ValueError, r"parzen needs a held-out reference split \(e\.g\. mnist:test\)", id="eval-parzen-train"),
+    # --- CAN
+    P(lambda c: models.CAN(num_styles=1), ValueError, r"num_styles must be an integer >= 2, got 1", id="can-num-styles"),
+    P(lambda c: models.CAN(num_styles=3, style_names=["a", "b"]), ValueError, r"style_names must be 3 distinct names", id="can-style-names"),
+    P(lambda c: models.CAN(ambiguity="kl"), ValueError, r"ambiguity must be one of cross_entropy, binary, got 'kl'", id="can-ambiguity"),
+    P(lambda c: models.CAN(ambiguity_weight=-1), ValueError, r"ambiguity_weight must be a finite number >= 0, got -1", id="can-weight"),
+    P(lambda c: losses.style_ambiguity_loss(np.zeros((2, 3)), form="kl"), ValueError, r"form must be 'cross_entropy' or 'binary'", id="loss-ambiguity-form"),
+    P(lambda c: losses.style_ambiguity_loss(np.zeros((2,))), ValueError, r"style_logits must be \(batch, K >= 2\) logits", id="loss-ambiguity-shape"),
     # --- image -> image
     P(lambda c: c.translator.translate(images(2, shape=(64, 64, 3)), target="twiter"), ValueError,
       r"unknown target style 'twiter': this model translates to openmoji", id="translate-unknown-target"),

@@ -63,6 +63,9 @@ TINY = {
     "progan": [  # 8x8: in the harness's two steps (4 images each) the schedule moves from 4x4 into the 8x8 fade-in
         {"image_shape": (8, 8, 1), "latent_dim": 8, "g_width": 4, "d_width": 4, "phase_images": 3},
     ],
+    "can": [
+        {"image_shape": (28, 28, 1), "num_styles": 3, "latent_dim": 8, "g_width": 4, "d_width": 4},
+    ],
     "cgan": [
         {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 8, "g_width": 8, "d_width": 8},
         {"image_shape": (28, 28, 1), "num_classes": 4, "latent_dim": 8, "g_width": 4, "d_width": 4,
@@ -122,6 +125,8 @@ def _data(gan, images):
     if is_translation(gan):  # image -> image: pairs with a target of the output's shape
         targets = _images(gan.output_shape_, len(images), seed=9)
         return (images, targets)
+    if isinstance(gan, models.CAN):  # unconditional G; the styles of the real images train D's style head
+        return (images, np.arange(len(images)) % gan.num_styles)
     if isinstance(gan, models.SemiSupervisedGAN):
         labels = np.arange(len(images)) % gan.class_count
         labels[1::2] = -1  # every other image unlabelled

@@ -21,6 +21,7 @@ from kerasgan.models.biggan import BigGAN, biggan_generator
 from kerasgan.models.stylegan import StyleGAN, mapping_network, synthesis_network
 from kerasgan.models.stylegan2 import StyleGAN2
 from kerasgan.models.progan import ProGAN
+from kerasgan.models.can import CAN
 
 __all__ = [
     "GAN",
@@ -29,6 +30,7 @@ __all__ = [
     "StyleGAN",
     "StyleGAN2",
     "ProGAN",
+    "CAN",
     "GANBatch",
     "TranslationGAN",
     "common",

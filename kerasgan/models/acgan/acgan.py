@@ -16,8 +16,12 @@ from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
 
 
-def acgan_discriminator(image_shape, num_classes, width=None, kernel_size=4, norm="batch", sync_batch_norm=False):
-    """``images -> {"logits": (batch, 1), "class_logits": (batch, num_classes)}`` on a DCGAN body."""
+def acgan_discriminator(image_shape, num_classes, width=None, kernel_size=4, norm="batch", sync_batch_norm=False,
+                        head="class_logits", name="acgan_discriminator"):
+    """``images -> {"logits": (batch, 1), head: (batch, num_classes)}`` on a DCGAN body.
+
+    ``head`` names the classifier output (CAN's style head is ``"style_logits"``).
+    """
     size, _ = _check_image_shape(image_shape)
     body = dcgan_discriminator(tuple(image_shape), width, kernel_size, norm, 0, sync_batch_norm)
     last = _LAYOUTS[size][1] - 1
@@ -27,8 +31,8 @@ def acgan_discriminator(image_shape, num_classes, width=None, kernel_size=4, nor
     images = keras.Input(tuple(image_shape), name="images")
     phi, logits = features_and_logit(images)
     flat = keras.layers.Flatten(name="class_features")(phi)
-    class_logits = keras.layers.Dense(num_classes, dtype="float32", name="class_logits")(flat)
-    return keras.Model(images, {"logits": logits, "class_logits": class_logits}, name="acgan_discriminator")
+    class_logits = keras.layers.Dense(num_classes, dtype="float32", name=head)(flat)
+    return keras.Model(images, {"logits": logits, head: class_logits}, name=name)
 
 
 @register_architecture("acgan")

@@ -1,0 +1,3 @@
+from kerasgan.models.can.can import CAN
+
+__all__ = ["CAN"]

@@ -166,6 +166,13 @@ def build_parser():
     p.add_argument("--weights", help="explicit weights for a zoo entry")
     p.add_argument("--seed", type=int, default=0, help="random seed (test-time dropout of pix2pix)")
 
+    p = sub.add_parser("upscale", help="super-resolve an image with a super-resolution model (SRGAN)")
+    p.add_argument("model", help="zoo name or path to a .keras file")
+    p.add_argument("input", help="an image file, any size (the generator is fully convolutional)")
+    p.add_argument("--out", required=True, help="output PNG (scale times the input's width and height)")
+    p.add_argument("--scale", type=_positive(int), help="the factor expected (checked against the model's)")
+    p.add_argument("--weights", help="explicit weights for a zoo entry")
+
     sub.add_parser("list", help="list architectures and zoo entries")
 
     p = sub.add_parser("info", help="show a zoo entry as JSON")
@@ -610,6 +617,30 @@ def cmd_translate(args):
     print(f"translated {len(files)} images to {out}")
 
 
+def cmd_upscale(args):
+    if not os.path.isfile(args.input):
+        raise CLIError(f"no such image file: {args.input}")
+    out = _check_writable_file(args.out, ".png")
+    _quiet_tensorflow()
+    import numpy as np
+
+    from kerasgan.data import to_uint8
+    from kerasgan.utils.images import read_image, save_image
+
+    model = _load_model(args.model, args.weights)
+    if not hasattr(model, "upscale"):
+        raise CLIError(f"{args.model} is not a super-resolution model: give one such as srgan_emoji_x4")
+    if args.scale is not None and args.scale != model.scale:
+        raise CLIError(f"{args.model} upscales by {model.scale}, not {args.scale}: drop --scale or use a x{args.scale} model")
+    try:
+        array, (width, height) = read_image(args.input, None, model.image_shape[-1])
+    except ValueError as err:
+        raise CLIError(str(err))
+    high = model.upscale(array[np.newaxis].astype("float32") / 127.5 - 1.0)[0]
+    save_image(to_uint8(high), out)
+    print(f"upscaled {args.input} ({width}x{height}) x{model.scale} to {out} ({high.shape[1]}x{high.shape[0]})")
+
+
 def cmd_convert(args):
     for path in (args.checkpoint, args.discriminator):
         if path is not None and not os.path.isfile(path):
@@ -722,6 +753,7 @@ COMMANDS = {
     "sample": cmd_sample,
     "train": cmd_train,
     "translate": cmd_translate,
+    "upscale": cmd_upscale,
 }
 
 

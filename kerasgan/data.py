@@ -986,6 +986,66 @@ def load_pairs(source, target, split="train", batch_size=16, shuffle=True, seed=
     return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)
 
 
+# ------------------------------------------------------------ super-resolution
+def downscale(images, scale):
+    """The low-resolution view of float images in [-1, 1]: (N, H, W, C) -> (N, H / scale, W / scale, C).
+
+    Bicubic with antialiasing (``tf.image.resize(..., "bicubic",
+    antialias=True)``, the kernel of MATLAB's ``imresize`` that SRGAN's
+    data uses), then clipped to [-1, 1]: the bicubic kernel overshoots at
+    sharp edges by a few percent, and a low-resolution image is defined as
+    a valid image. H and W must be multiples of ``scale``.
+    """
+    import tensorflow as tf
+
+    scale = _positive_int(scale, "scale")
+    images = np.asarray(images, "float32")
+    if images.ndim != 4 or images.shape[1] % scale or images.shape[2] % scale:
+        raise ValueError(f"downscale needs (N, H, W, C) images with H and W multiples of scale={scale}, got shape {images.shape}")
+    size = (images.shape[1] // scale, images.shape[2] // scale)
+    out = [tf.image.resize(images[i : i + 512], size, method="bicubic", antialias=True).numpy() for i in range(0, len(images), 512)]
+    return np.clip(np.concatenate(out) if out else np.zeros((0, *size, images.shape[3]), "float32"), -1.0, 1.0)
+
+
+def load_super_resolution_arrays(styles=EMOJI_COLOUR_STYLES, scale=4, split="train"):
+    """``(low, high, code points)``: emoji drawings of ``styles`` and their ``downscale(..., scale)`` views, float32 in [-1, 1].
+
+    The styles are stacked in order; ``split`` follows ``emoji_split`` (the
+    same held-out code points as every other emoji task).
+    """
+    if isinstance(styles, str):
+        styles = (styles,)
+    arrays, codepoints = _style_arrays(tuple(styles), split, f"super-resolution {', '.join(styles)}")
+    high = from_uint8(np.concatenate(arrays))
+    return downscale(high, scale), high, np.tile(codepoints, len(arrays))
+
+
+def load_super_resolution(styles=EMOJI_COLOUR_STYLES, scale=4, split="train", batch_size=16, shuffle=True, seed=0,
+                          repeat=False, mirror=False):
+    """A ``tf.data.Dataset`` of ``(low, high)`` batches for super-resolution (``load_super_resolution_arrays``).
+
+    Args:
+        mirror: flip both views left-right together with probability 1/2.
+    """
+    import tensorflow as tf
+
+    low, high, _ = load_super_resolution_arrays(styles, scale, split)
+    batch_size = _positive_int(batch_size, "batch_size")
+    ds = tf.data.Dataset.from_tensor_slices((low, to_uint8(high)))
+    if shuffle:
+        ds = ds.shuffle(len(low), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    ds = ds.map(lambda a, b: (a, tf.cast(b, tf.float32) / 127.5 - 1.0))
+    if mirror:
+        ds = tf.data.Dataset.zip((ds, tf.data.Dataset.random(seed=seed).batch(2))).map(
+            lambda ab, s: (tf.image.stateless_random_flip_left_right(ab[0], tf.cast(s, tf.int32)),
+                           tf.image.stateless_random_flip_left_right(ab[1], tf.cast(s, tf.int32))),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)
+
+
 def load_domains(styles, split="train", batch_size=16, shuffle=True, seed=0, repeat=False, mirror=False, labelled=False):
     """Unpaired batches of several emoji styles: one batch per style, ``(batch of styles[0], batch of styles[1], ...)``.
 

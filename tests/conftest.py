@@ -7,6 +7,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 if "KERASGAN_DATA_DIR" not in os.environ and (SHARED / "data").is_dir():
     os.environ["KERASGAN_DATA_DIR"] = str(SHARED / "data")
+_FID_WEIGHTS = SHARED / "weights" / "fid_inception" / "inception_2015_12_05_pool3.npz"
+if "KERASGAN_FID_WEIGHTS" not in os.environ and _FID_WEIGHTS.is_file():  # as .ci/run sets it
+    os.environ["KERASGAN_FID_WEIGHTS"] = str(_FID_WEIGHTS)
 
 
 import gc  # noqa: E402

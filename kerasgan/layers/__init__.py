@@ -9,6 +9,7 @@ from kerasgan.layers.minibatch_stddev import MinibatchStdDev
 from kerasgan.layers.modulated_conv import ModulatedConv2D
 from kerasgan.layers.noise_injection import NoiseInjection
 from kerasgan.layers.pixel_normalization import PixelNormalization
+from kerasgan.layers.pixel_shuffle import PixelShuffle
 from kerasgan.layers.reflection_padding import ReflectionPadding2D
 from kerasgan.layers.resample import Resample2D
 from kerasgan.layers.self_attention import SelfAttention2D
@@ -20,7 +21,7 @@ from kerasgan.layers.virtual_batch_normalization import (
 
 __all__ = [
     "AdaptiveInstanceNormalization", "ConditionalBatchNormalization", "EqualizedConv2D", "EqualizedDense", "Maxout",
-    "MinibatchDiscrimination", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection", "PixelNormalization",
+    "MinibatchDiscrimination", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection", "PixelNormalization", "PixelShuffle",
     "ReflectionPadding2D", "Resample2D", "SNConv2D", "SNDense", "SelfAttention2D",
     "VirtualBatchNormalization", "set_reference_batch",
 ]

@@ -308,8 +308,57 @@ def build_network():
     return keras.Model(inputs, outputs, name="fid_inception_pool3")
 
 
-def _assign_weights(model, arrays):
-    """Sets every conv and batch norm of ``model`` from ``arrays``; all must be used."""
+#: The stem layers ``inception_stem`` can end at, in graph order (channels; spatial size for a 64x64 input).
+STEM_LAYERS = ("conv", "conv_1", "conv_2", "pool0", "conv_3", "conv_4")
+
+
+def stem_output_size(size, layer="conv_4"):
+    """Height (or width) of the stem's ``layer`` output for inputs of ``size`` pixels (< 1: too small)."""
+    for unit in STEM_LAYERS:
+        if unit in ("conv", "pool0"):
+            size = (size - 3) // 2 + 1
+        elif unit in ("conv_1", "conv_4"):
+            size -= 2
+        if unit == layer:
+            return size
+    raise ValueError(f"unknown Inception stem layer {layer!r}: choose one of {', '.join(STEM_LAYERS)}")
+
+
+def inception_stem(layer="conv_4", weights=None, download=False):
+    """The FID Inception network up to a stem ``layer``, on scaled images of any size, with its weights, frozen.
+
+    For perceptual (content) losses such as SRGAN's: the first units of the
+    same network and weights the FID uses, fully convolutional, so it runs
+    at the images' own size (no resize to 299). ``layer`` is one of
+    ``STEM_LAYERS``: ``"conv_4"`` (the graph's ``Conv2d_4a_3x3``, 192
+    channels after ReLU; 12x12 for a 64x64 input) by default. The input must
+    be scaled as ``(pixels - 128) / 128``.
+
+    Args:
+        layer: the last stem unit (its ReLU output, or the pool's output).
+        weights, download: as ``InceptionFeatures``.
+    """
+    import keras
+
+    if layer not in STEM_LAYERS:
+        raise ValueError(f"unknown Inception stem layer {layer!r}: choose one of {', '.join(STEM_LAYERS)}")
+    arrays = _load_arrays(weights, download=download)
+    inputs = keras.Input((None, None, 3), dtype="float32", name="scaled_images")
+    x = inputs
+    units = (("conv", 32, 3, 2, "valid"), ("conv_1", 32, 3, 1, "valid"), ("conv_2", 64, 3, 1, "same"), ("pool0",),
+             ("conv_3", 80, 1, 1, "valid"), ("conv_4", 192, 3, 1, "valid"))
+    for unit in units:
+        x = _pool(x, "max", "pool0", 2, "valid") if unit[0] == "pool0" else _conv_bn_relu(x, *unit)
+        if unit[0] == layer:
+            break
+    model = keras.Model(inputs, x, name=f"fid_inception_{layer}")
+    _assign_weights(model, arrays, partial=True)
+    model.trainable = False
+    return model
+
+
+def _assign_weights(model, arrays, partial=False):
+    """Sets every conv and batch norm of ``model`` from ``arrays``; all must be used unless ``partial``."""
     from keras import layers
 
     unused = set(arrays)
@@ -343,7 +392,8 @@ def _assign_weights(model, arrays):
                 value = take(f"{unit}.{suffix}", (n,))
                 if value is not None:
                     variable.assign(value)
-    problems += [f"unused {key}" for key in sorted(unused)]
+    if not partial:
+        problems += [f"unused {key}" for key in sorted(unused)]
     if problems:
         shown = "; ".join(problems[:5])
         if len(problems) > 5:

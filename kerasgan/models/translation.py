@@ -80,8 +80,7 @@ class TranslationGAN(common.SavesSeedStates, keras.Model):
         self.l1_weight = float(l1_weight)
         if isinstance(adversarial_weight, bool) or not isinstance(adversarial_weight, (int, float, np.integer, np.floating)) or adversarial_weight < 0:
             raise ValueError(f"adversarial_weight must be a number >= 0, got {adversarial_weight!r}")
-        if not adversarial_weight and not l1_weight:
-            raise ValueError("adversarial_weight and l1_weight are both 0: G would learn nothing")
+        self._check_objective(adversarial_weight, l1_weight)
         self.adversarial_weight = float(adversarial_weight)
         self.d_sees_source = bool(d_sees_source)
         self.num_domains = None if num_domains is None else int(num_domains)
@@ -96,6 +95,11 @@ class TranslationGAN(common.SavesSeedStates, keras.Model):
         }
         self._active_metrics = self._metric_names()
         self.built = True
+
+    def _check_objective(self, adversarial_weight, l1_weight):
+        """Refuses weights that leave G nothing to learn (architectures with other terms override it)."""
+        if not adversarial_weight and not l1_weight:
+            raise ValueError("adversarial_weight and l1_weight are both 0: G would learn nothing")
 
     # ------------------------------------------------------------ networks
     @staticmethod

@@ -196,7 +196,8 @@ def check_image_batch(images, image_shape, what="images"):
 def read_image(path, size, channels):
     """One image file as uint8 ``(size, size, channels)`` for a model, and its original (width, height).
 
-    Transparent pixels are composited on white (drawings such as emoji come
+    ``size=None`` keeps the file's own height and width (fully
+    convolutional models such as SRGAN's generator). Transparent pixels are composited on white (drawings such as emoji come
     on white backgrounds); grey and colour convert into each other (ITU-R 601
     luma); other sizes are resized (bicubic; non-square images are
     stretched). Errors name the file and say what to do.
@@ -214,7 +215,7 @@ def read_image(path, size, channels):
                 white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
                 im = Image.alpha_composite(white, rgba)
             im = im.convert("L" if channels == 1 else "RGB")
-            if im.size != (size, size):
+            if size is not None and im.size != (size, size):
                 im = im.resize((size, size), Image.BICUBIC)
             array = np.asarray(im, dtype=np.uint8)
     except (UnidentifiedImageError, OSError, SyntaxError) as err:

@@ -321,6 +321,9 @@ PYTHON_CASES = [
     P(lambda c: models.CAN(ambiguity_weight=-1), ValueError, r"ambiguity_weight must be a finite number >= 0, got -1", id="can-weight"),
     P(lambda c: losses.style_ambiguity_loss(np.zeros((2, 3)), form="kl"), ValueError, r"form must be 'cross_entropy' or 'binary'", id="loss-ambiguity-form"),
     P(lambda c: losses.style_ambiguity_loss(np.zeros((2,))), ValueError, r"style_logits must be \(batch, K >= 2\) logits", id="loss-ambiguity-shape"),
+    # --- LAPGAN
+    P(lambda c: models.LAPGAN(image_shape=(24, 24, 3)), ValueError, r"image size 24 must be base_size \(8\) times a power of two >= 2: e\.g\. base_size=8", id="lapgan-size"),
+    P(lambda c: models.LAPGAN(image_shape=(32, 16, 3)), ValueError, r"image_shape must be square \(S, S, C\), got \(32, 16, 3\)", id="lapgan-square"),
     # --- SRGAN
     P(lambda c: models.SRGAN(image_shape=(16, 16, 3), scale=3, feature_weight=0), ValueError, r"scale must be a power of two >= 2 \(one sub-pixel block per factor 2\), got 3", id="srgan-scale"),
     P(lambda c: models.SRGAN(content_layer="mixed"), ValueError, r"unknown content_layer 'mixed': choose one of conv, conv_1", id="srgan-content-layer"),

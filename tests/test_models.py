@@ -66,6 +66,9 @@ TINY = {
     "srgan": [  # the feature loss (Inception stem) is tested in tests/test_srgan.py
         {"image_shape": (8, 8, 3), "scale": 2, "g_width": 4, "g_blocks": 1, "d_width": 2, "d_dense": 8, "feature_weight": 0},
     ],
+    "lapgan": [
+        {"image_shape": (16, 16, 3), "base_size": 4, "coarse_latent_dim": 6, "coarse_units": 16, "g_width": 4, "d_width": 4},
+    ],
     "can": [
         {"image_shape": (28, 28, 1), "num_styles": 3, "latent_dim": 8, "g_width": 4, "d_width": 4},
     ],

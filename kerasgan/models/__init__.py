@@ -22,6 +22,7 @@ from kerasgan.models.stylegan import StyleGAN, mapping_network, synthesis_networ
 from kerasgan.models.stylegan2 import StyleGAN2
 from kerasgan.models.progan import ProGAN
 from kerasgan.models.can import CAN
+from kerasgan.models.lapgan import LAPGAN
 from kerasgan.models.srgan import SRGAN, srgan_discriminator, srresnet_generator
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "StyleGAN2",
     "ProGAN",
     "CAN",
+    "LAPGAN",
     "SRGAN",
     "srgan_discriminator",
     "srresnet_generator",

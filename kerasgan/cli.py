@@ -128,7 +128,8 @@ def build_parser():
     p.add_argument("--out", default="samples.png", help="a .png (one grid, default samples.png), an .npz (uint8 array 'x', written incrementally) or a folder (one PNG per sample)")
     p.add_argument("--weights", help="explicit weights file for a zoo entry")
     p.add_argument("--labels", help="conditional models: classes to draw, e.g. 0-9 or 1,3,5 (a grid row per class)")
-    p.add_argument("--per-label", type=_positive(int), metavar="N", help="with --labels: images per class (default 8); replaces --num")
+    p.add_argument("--per-label", type=_positive(int), metavar="N", help="with --labels or --text: images per class or caption (default 8); replaces --num")
+    p.add_argument("--text", action="append", metavar="CAPTION", help="text -> image models: a caption (repeat for more; a grid row per caption)")
 
     p = sub.add_parser("interpolate", help="a grid of latent interpolations between pairs of seeds")
     p.add_argument("model", help="zoo name or path to a .keras file")
@@ -334,8 +335,10 @@ def cmd_sample(args):
     from kerasgan.utils import sample_files
     from kerasgan.utils.images import save_grid
 
-    if args.per_label is not None and args.labels is None:
-        raise CLIError("--per-label needs --labels (e.g. --labels 0-9)")
+    if args.per_label is not None and args.labels is None and args.text is None:
+        raise CLIError("--per-label needs --labels (e.g. --labels 0-9) or --text")
+    if args.labels is not None and args.text is not None:
+        raise CLIError("give --labels (class-conditional models) or --text (text -> image models), not both")
     classes = _parse_labels(args.labels) if args.labels is not None else None
     gan = _load_model(args.model, args.weights)
     if not hasattr(gan, "sample"):
@@ -344,7 +347,20 @@ def cmd_sample(args):
             f"`kerasgan translate {args.model} input.png --out DIR`"
         )
     labels, nrow = None, None
-    if classes is not None:
+    takes_text = hasattr(gan, "tokenize")
+    if args.text is not None:
+        if not takes_text:
+            raise CLIError(f"--text: {args.model} does not draw from captions: drop --text")
+        per_text = args.per_label or 8
+        texts = [t for t in args.text for _ in range(per_text)]
+        args.num, nrow = len(texts), per_text
+        try:
+            labels = gan.check_labels(texts, len(texts), what="--text")
+        except ValueError as err:
+            raise CLIError(f"--text: {err}")
+    elif takes_text:
+        raise CLIError(f"{args.model} draws images from captions: pass --text \"...\" (e.g. --text \"smiling cat face\")")
+    elif classes is not None:
         if getattr(gan, "num_classes", None) is None:
             raise CLIError(f"--labels: {args.model} is an unconditional model: drop --labels")
         per_label = args.per_label or 8

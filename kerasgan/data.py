@@ -986,6 +986,72 @@ def load_pairs(source, target, split="train", batch_size=16, shuffle=True, seed=
     return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)
 
 
+# ------------------------------------------------------------ captions (text -> image)
+#: The captions of each emoji, in this order: its Unicode name, its CLDR annotation, its CLDR keyword tags.
+EMOJI_CAPTION_FIELDS = ("name", "annotation", "tags")
+
+
+def emoji_captions(split="train"):
+    """``(code points, captions)`` of the emoji of ``split``: ``captions[i]`` lists the fields of ``EMOJI_CAPTION_FIELDS``.
+
+    Tags are comma-separated keywords ("cat, face, smile"); the split is
+    ``emoji_split``'s, shared with every other emoji task.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"captions: split must be 'train' or 'test' (10 % of the code points), got {split!r}")
+    path = _in_data_dir("emoji_styles_64.npz")
+    if path is None:
+        raise FileNotFoundError("captions: emoji_styles_64.npz not found: set KERASGAN_DATA_DIR to the folder that holds it")
+    with np.load(path, allow_pickle=False) as f:
+        test = emoji_split(f["codepoint"])
+        keep = test if split == "test" else ~test
+        fields = [f[k][keep].tolist() for k in EMOJI_CAPTION_FIELDS]
+        return f["codepoint"][keep], [list(c) for c in zip(*fields)]
+
+
+def load_captioned_arrays(vocabulary, styles=EMOJI_COLOUR_STYLES, split="train"):
+    """``(images, tokens, emoji)``: the emoji of ``styles`` stacked, float32 in [-1, 1], with every caption's token ids.
+
+    ``tokens`` is int32 ``(N, len(EMOJI_CAPTION_FIELDS), max_tokens)`` from
+    ``vocabulary.encode(..., strict=False)`` (long captions cut, unknown
+    words dropped); ``emoji`` the int32 index of each image's emoji (the same
+    for its drawings in every style).
+    """
+    if isinstance(styles, str):
+        styles = (styles,)
+    arrays, codepoints = _style_arrays(tuple(styles), split, f"captioned {', '.join(styles)}")
+    _, captions = emoji_captions(split)
+    tokens = np.stack([vocabulary.encode(c, strict=False) for c in captions])
+    emoji = np.arange(len(codepoints), dtype="int32")
+    return from_uint8(np.concatenate(arrays)), np.tile(tokens, (len(arrays), 1, 1)), np.tile(emoji, len(arrays))
+
+
+def load_captioned(vocabulary, styles=EMOJI_COLOUR_STYLES, split="train", batch_size=64, shuffle=True, seed=0, repeat=False):
+    """Dict batches ``{"images", "tokens", "emoji"}`` for text -> image models; each image with one of its captions.
+
+    The caption (name, annotation or tags) is drawn anew for each image each
+    time it is read, from a stateless stream seeded by ``seed``.
+    """
+    import tensorflow as tf
+
+    images, tokens, emoji = load_captioned_arrays(vocabulary, styles, split)
+    batch_size = _positive_int(batch_size, "batch_size")
+    ds = tf.data.Dataset.from_tensor_slices((to_uint8(images), tokens, emoji))
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    fields = tokens.shape[1]
+
+    def pick(element, draw):
+        image, caption_tokens, index = element
+        k = tf.cast(draw % fields, tf.int32)
+        return {"images": tf.cast(image, tf.float32) / 127.5 - 1.0, "tokens": caption_tokens[k], "emoji": index}
+
+    ds = tf.data.Dataset.zip((ds, tf.data.Dataset.random(seed=seed))).map(pick, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)
+
+
 # ------------------------------------------------------------ super-resolution
 def downscale(images, scale):
     """The low-resolution view of float images in [-1, 1]: (N, H, W, C) -> (N, H / scale, W / scale, C).

@@ -33,6 +33,12 @@ MNIST_G_SHA = zoo.get_entry("dcgan_mnist").files["generator.weights.h5"]
 RELEASED = zoo.released_dir("dcgan_mnist")
 
 
+def text_model():
+    keras.utils.set_random_seed(0)
+    return models.TextToImageGAN(image_shape=(32, 32, 3), vocabulary=["cat", "dog", "face", "grinning", "smiling"], max_tokens=4,
+                                 latent_dim=4, embed_dim=4, condition_dim=2, text_dim=2, g_width=2, d_width=2, seed=0)
+
+
 def kerasgan_layers():
     from kerasgan import layers
 
@@ -321,6 +327,11 @@ PYTHON_CASES = [
     P(lambda c: models.CAN(ambiguity_weight=-1), ValueError, r"ambiguity_weight must be a finite number >= 0, got -1", id="can-weight"),
     P(lambda c: losses.style_ambiguity_loss(np.zeros((2, 3)), form="kl"), ValueError, r"form must be 'cross_entropy' or 'binary'", id="loss-ambiguity-form"),
     P(lambda c: losses.style_ambiguity_loss(np.zeros((2,))), ValueError, r"style_logits must be \(batch, K >= 2\) logits", id="loss-ambiguity-shape"),
+    # --- text -> image
+    P(lambda c: text_model().sample(2, seed=0, text="smiling cat face dog cat"), ValueError, r"has 5 words; the text encoder reads at most 4: shorten it", id="text-too-long"),
+    P(lambda c: text_model().sample(2, seed=0, text="zebra"), ValueError, r"no known word in text 'zebra' \(the vocabulary has 5 words\)", id="text-unknown-words"),
+    P(lambda c: text_model().sample(2, seed=0, text=["dog"] * 3), ValueError, r"give one text for all images or one per image \(2\), got 3", id="text-count"),
+    P(lambda c: text_model().sample(2, seed=0), ValueError, r"this GAN draws images from captions: pass text=", id="text-missing"),
     # --- LAPGAN
     P(lambda c: models.LAPGAN(image_shape=(24, 24, 3)), ValueError, r"image size 24 must be base_size \(8\) times a power of two >= 2: e\.g\. base_size=8", id="lapgan-size"),
     P(lambda c: models.LAPGAN(image_shape=(32, 16, 3)), ValueError, r"image_shape must be square \(S, S, C\), got \(32, 16, 3\)", id="lapgan-square"),
@@ -372,6 +383,8 @@ CLI_CASES = [
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "-1", "--output", "o"], r"--steps: expected a positive int, got '-1'", id="train-steps-negative"),
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "1.5", "--output", "o"], r"--steps: expected a positive int, got '1\.5'", id="train-steps-float"),
     P(["train", "dcgan", "--dataset", "mnist", "--steps", "8", "--lr-decay", "4", "--output", "o"], r"--lr-decay: expected START:STEPS \(e\.g\. 150000:50000", id="train-lr-decay-form"),
+    P(["sample", "dcgan_mnist", "--text", "cat"], r"--text: dcgan_mnist does not draw from captions: drop --text", id="sample-text-unconditional"),
+    P(["sample", "dcgan_mnist", "--text", "cat", "--labels", "1"], r"give --labels \(class-conditional models\) or --text", id="sample-text-and-labels"),
     P(["upscale", "dcgan_mnist", "missing.png", "--out", "big.png"], r"no such image file: missing\.png", id="upscale-missing"),
     P(["sample", "dcgan_mnist", "--num", "0"], r"--num: expected a positive int, got '0'", id="sample-num-0"),
     P(["interpolate", "dcgan_mnist", "--seeds", "0"], r"--seeds needs at least two seeds", id="interpolate-one-seed"),

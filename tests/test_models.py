@@ -69,6 +69,10 @@ TINY = {
     "lapgan": [
         {"image_shape": (16, 16, 3), "base_size": 4, "coarse_latent_dim": 6, "coarse_units": 16, "g_width": 4, "d_width": 4},
     ],
+    "text2image": [
+        {"image_shape": (32, 32, 3), "vocabulary": ["cat", "face", "smiling", "dog"], "max_tokens": 4, "latent_dim": 8,
+         "embed_dim": 8, "condition_dim": 4, "text_dim": 4, "g_width": 4, "d_width": 4, "encoder_steps": 1},
+    ],
     "can": [
         {"image_shape": (28, 28, 1), "num_styles": 3, "latent_dim": 8, "g_width": 4, "d_width": 4},
     ],
@@ -95,7 +99,9 @@ def _images(shape, n=8, seed=0):
 
 
 def labels_for(gan, n):
-    """``{"labels": ...}`` for a conditional GAN (classes in turn), else ``{}``."""
+    """``{"labels": ...}`` for a conditional GAN (classes in turn; captions for text -> image), else ``{}``."""
+    if isinstance(gan, models.TextToImageGAN):
+        return {"labels": ["smiling cat face", "dog face"] * (n // 2) + ["cat"] * (n % 2)}
     if getattr(gan, "num_classes", None) is None:
         return {}
     return {"labels": np.arange(n) % gan.num_classes}
@@ -131,6 +137,8 @@ def _data(gan, images):
     if is_translation(gan):  # image -> image: pairs with a target of the output's shape
         targets = _images(gan.output_shape_, len(images), seed=9)
         return (images, targets)
+    if isinstance(gan, models.TextToImageGAN):  # images and one caption's token ids each
+        return (images, np.tile(np.array([[1, 2, 3, 0]], "int32"), (len(images), 1)) + (np.arange(len(images))[:, None] % 2) * [[1, 0, 0, 0]])
     if isinstance(gan, models.CAN):  # unconditional G; the styles of the real images train D's style head
         return (images, np.arange(len(images)) % gan.num_styles)
     if isinstance(gan, models.SemiSupervisedGAN):
@@ -174,7 +182,7 @@ def test_build_and_sample(name, kwargs):
     assert not np.array_equal(images, gan.sample(5, seed=4, **labels_for(gan, 5)))
     # call(z) is the generator
     z = gan.latents(5, seed=3)
-    inputs = (z, labels_for(gan, 5)["labels"]) if labels_for(gan, 1) else z
+    inputs = (z, gan.check_labels(labels_for(gan, 5)["labels"], 5)) if labels_for(gan, 1) else z  # captions as token ids
     np.testing.assert_allclose(np.asarray(gan(inputs)), images, atol=1e-6)
 
 
@@ -187,12 +195,14 @@ def test_fit_step_updates_every_network(name, kwargs):
     gan = _make(name, kwargs)
     gan.compile()
     assert len(gan.networks) >= 2
-    before = {key: _copy(net.trainable_variables) for key, net in gan.networks.items()}
+    # A network frozen after a training phase of its own (text2image's text encoder) is checked on all its weights.
+    trained = {key: net.trainable_variables or net.weights for key, net in gan.networks.items()}
+    before = {key: _copy(variables) for key, variables in trained.items()}
     history = gan.fit(*_data(gan, _images(gan.image_shape, 8)), batch_size=4, epochs=1, steps_per_epoch=2, verbose=0)
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         assert np.isfinite(history.history[key][0]), key
-    for key, net in gan.networks.items():
-        assert before[key] and all(_changed(before[key], net.trainable_variables)), key
+    for key, variables in trained.items():
+        assert before[key] and all(_changed(before[key], variables)), key
 
 
 @pytest.mark.parametrize("name,kwargs", CASES[:1] + CASES[-1:], ids=IDS[:1] + IDS[-1:])

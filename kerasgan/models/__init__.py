@@ -23,6 +23,7 @@ from kerasgan.models.stylegan2 import StyleGAN2
 from kerasgan.models.progan import ProGAN
 from kerasgan.models.can import CAN
 from kerasgan.models.lapgan import LAPGAN
+from kerasgan.models.text2image import TextToImageGAN
 from kerasgan.models.srgan import SRGAN, srgan_discriminator, srresnet_generator
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ProGAN",
     "CAN",
     "LAPGAN",
+    "TextToImageGAN",
     "SRGAN",
     "srgan_discriminator",
     "srresnet_generator",

@@ -146,7 +146,7 @@ class GAN(common.SavesSeedStates, keras.Model):
     def _validate_networks(self):
         """Runs G then D on a dummy latent batch; returns G's image shape."""
         z = tf.zeros((2, self.latent_dim))
-        dummy_labels = None if self.num_classes is None else tf.zeros((2,), tf.int32)
+        dummy_labels = self.dummy_labels(2) if self.conditional else None
         try:
             images = self._generate(z, dummy_labels, training=False)
         except Exception as err:  # noqa: BLE001 - re-raised as a one-line error
@@ -198,15 +198,29 @@ class GAN(common.SavesSeedStates, keras.Model):
         ``inputs``: latents ``z`` of shape (batch, latent_dim), or
         ``(z, labels)`` for a conditional GAN.
         """
-        z, labels = (inputs if self.num_classes is not None and isinstance(inputs, (tuple, list)) else (inputs, None))
-        if self.num_classes is not None and labels is None:
+        z, labels = (inputs if self.conditional and isinstance(inputs, (tuple, list)) else (inputs, None))
+        if self.conditional and labels is None:
             raise ValueError("this GAN is conditional: call it on (z, labels)")
         return self._generate(z, labels, training=training, ema=not training)
 
     # Both networks take [x, labels] when the GAN is conditional.
+    @property
+    def conditional(self):
+        """Whether both networks take a condition beside their input (``[x, labels]``).
+
+        True for class-conditional GANs (``num_classes`` set); models with
+        another condition (a caption's tokens) override it, ``dummy_labels``
+        and ``check_labels``.
+        """
+        return self.num_classes is not None
+
+    def dummy_labels(self, n):
+        """A condition batch of ``n`` rows, for building and checking the networks."""
+        return tf.zeros((n,), tf.int32)
+
     def _generate(self, z, labels, training, ema=False):
         generator = self.ema_generator if (ema and self.ema_generator is not None) else self.generator
-        if self.num_classes is not None:
+        if self.conditional:
             return generator([z, labels], training=training)
         return generator(z, training=training)
 
@@ -224,7 +238,7 @@ class GAN(common.SavesSeedStates, keras.Model):
     generator_sees_real = False
 
     def _discriminate(self, images, labels, training):
-        if self.num_classes is not None:
+        if self.conditional:
             return self.discriminator([images, labels], training=training)
         return self.discriminator(images, training=training)
 
@@ -608,7 +622,7 @@ class GAN(common.SavesSeedStates, keras.Model):
         return {}
 
     def _features(self, images, labels):
-        if self.num_classes is not None and len(self._feature_model.inputs) > 1:
+        if self.conditional and len(self._feature_model.inputs) > 1:
             return self._feature_model([images, labels], training=True)
         return self._feature_model(images, training=True)
 
@@ -727,12 +741,12 @@ class GAN(common.SavesSeedStates, keras.Model):
         self.refresh_vbn_reference(ema=False)
         real, labels, latents = self._unpack(data)
         extras = self._extras(data)  # handed whole to every D step's and the G step's hooks
-        if self.num_classes is not None and labels is None:
+        if self.conditional and labels is None:
             raise ValueError(
                 "this GAN is conditional: train it on (images, labels) batches, e.g. "
                 "kerasgan.data.load(source, labels=True) or fit(x, y)"
             )
-        if self.num_classes is None:
+        if not self.conditional:
             labels = None  # an unconditional GAN ignores labels in the data
         k = self.d_steps
         for i in range(k):

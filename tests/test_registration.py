@@ -12,7 +12,7 @@ import keras
 
 from kerasgan import models
 
-from test_models import TINY, _images, outputs
+from test_models import TINY, _images, labels_for, outputs
 
 # One model per architecture, plus the options that add layers or state of
 # their own (spectral norm, minibatch discrimination, virtual batch norm,
@@ -52,6 +52,9 @@ def saved_models(tmp_path_factory):
         if hasattr(gan, "translate"):
             np.save(folder / f"{i}_{name}.input.npy", _images(gan.image_shape, 3, seed=5))
         paths.append(path)
+        # How the fresh process asks for the same samples (plain Python values: class ids or captions).
+        kwargs = {k: [v.item() if hasattr(v, "item") else v for v in vals] for k, vals in labels_for(gan, 3).items()}
+        (folder / f"{i}_{name}.kwargs").write_text(repr(kwargs))
     return folder, paths
 
 
@@ -60,13 +63,13 @@ def test_load_model_after_plain_import(saved_models, imports, tmp_path):
     folder, paths = saved_models
     code = LOADERS[imports] + "\n" + textwrap.dedent(
         f"""
-        import sys
+        import ast, sys
         import numpy as np
         for path in {[str(p) for p in paths]!r}:
             gan = keras.models.load_model(path)
             assert gan.compiled, path
             expected = np.load(path[:-len('.keras')] + '.npy')
-            kw = {{"labels": [0, 1, 2]}} if getattr(gan, "num_classes", None) else {{}}
+            kw = ast.literal_eval(open(path[:-len('.keras')] + '.kwargs').read())
             if hasattr(gan, "translate"):
                 domains = getattr(gan, "num_domains", None)
                 dkw = {{"domain": np.arange(3) % domains}} if domains else {{}}

@@ -193,14 +193,15 @@ def build_parser():
 
     p = sub.add_parser("eval", help="score a zoo model or .keras file (FID with an explicit protocol)")
     p.add_argument("model", help="zoo name or path to a .keras file")
-    p.add_argument("--metrics", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen (default fid,coverage); conditional models also conditional_accuracy, class_coverage, intra_fid; image-to-image models l1, psnr, ssim, fid, kid (default: all five); models that encode knn, linear_probe, that classify test_error, InfoGAN code_accuracy (on --reference's source)")
+    p.add_argument("--metrics", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen (default fid,coverage); conditional models also conditional_accuracy, class_coverage, intra_fid; image-to-image models l1, psnr, ssim, fid, kid (default: all five); models that encode knn, linear_probe, that classify test_error, InfoGAN code_accuracy (on --reference's source); super-resolution models psnr, ssim, fid, kid (default all four); 64x64 emoji generators style_entropy, novelty; text -> image models category_agreement, retrieval")
     p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
     p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
     p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
     p.add_argument("--resize", default="legacy_tf", choices=("legacy_tf", "clean"), help="Inception resize mode")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", help="also write the result to this JSON file")
-    p.add_argument("--split", choices=("train", "test"), help="image-to-image models: split of the paired styles (default test)")
+    p.add_argument("--split", choices=("train", "test"), help="image-to-image, super-resolution and text -> image models: split of the emoji (default test)")
+    p.add_argument("--baseline", choices=("copy", "bicubic"), help="score a baseline instead of the model's outputs: copy (image-to-image: the source images) or bicubic (super-resolution)")
     p.add_argument("--to", help="image-to-image models: target style (default the model's)")
     p.add_argument("--from", dest="source", help="image-to-image models: source style (default the model's; needed for multi-domain models)")
     p.add_argument("--weights", help="explicit weights for a zoo entry")
@@ -502,6 +503,20 @@ def _print_translation_scores(result):
     print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
 
 
+def _print_nested_scores(result):
+    """Style and text scores: numbers and dicts of numbers, one row each."""
+    print("| metric | value |\n|---|---|")
+    for key, value in result.items():
+        if key == "protocol":
+            continue
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for name, number in items:
+            label = f"{key} {name}".strip()
+            shown = "[" + ", ".join(f"{v:.3f}" for v in number) + "]" if isinstance(number, list) else f"{number:.4f}"
+            print(f"| {label} | {shown} |")
+    print("protocol: " + json.dumps(result["protocol"], sort_keys=True))
+
+
 def _write_json(path, result):
     """``kerasgan eval --json PATH``: the scores and their protocol (nothing when no path was given)."""
     if path:
@@ -516,13 +531,44 @@ def cmd_eval(args):
     _quiet_tensorflow()
     from kerasgan.metrics.evaluate import (
         REPRESENTATION_METRICS,
+        STYLE_METRICS,
+        SUPER_RESOLUTION_METRICS,
+        TEXT_METRICS,
         TRANSLATION_METRICS,
         evaluate,
         evaluate_representation,
+        evaluate_styles,
+        evaluate_super_resolution,
+        evaluate_text,
         evaluate_translation,
     )
 
     gan = _load_model(args.model, args.weights)
+    if args.baseline and not hasattr(gan, "translate"):
+        raise CLIError("--baseline applies to image-to-image models (copy) and super-resolution models (bicubic)")
+    if not metrics and hasattr(gan, "embed_text"):
+        metrics = list(TEXT_METRICS)  # a text -> image model has no unconditional samples to score
+    for group, function in ((STYLE_METRICS, evaluate_styles), (TEXT_METRICS, evaluate_text)):
+        chosen = [m for m in metrics if m in group]
+        if not chosen:
+            continue
+        if len(chosen) != len(metrics):
+            raise CLIError(f"score {', '.join(chosen)} in a run of their own (without {', '.join(m for m in metrics if m not in chosen)})")
+        if function is evaluate_styles:
+            result = evaluate_styles(gan, chosen, num=args.num, seed=args.seed)
+        else:
+            result = evaluate_text(gan, chosen, split=args.split or "test", seed=args.seed)
+        _print_nested_scores(result)
+        _write_json(args.json, result)
+        return
+    if hasattr(gan, "upscale"):
+        if args.baseline not in (None, "bicubic"):
+            raise CLIError(f"--baseline {args.baseline}: a super-resolution model's baseline is bicubic")
+        result = evaluate_super_resolution(gan, metrics or SUPER_RESOLUTION_METRICS, split=args.split or "test", baseline=args.baseline,
+                                           resize=args.resize, seed=args.seed)
+        _print_translation_scores(result)
+        _write_json(args.json, result)
+        return
     representation = [m for m in metrics if m in REPRESENTATION_METRICS]
     if representation:
         if len(representation) != len(metrics):
@@ -542,8 +588,10 @@ def cmd_eval(args):
         _write_json(args.json, result)
         return
     if hasattr(gan, "translate"):
+        if args.baseline not in (None, "copy"):
+            raise CLIError(f"--baseline {args.baseline}: an image-to-image model's baseline is copy (the source images)")
         result = evaluate_translation(gan, metrics or TRANSLATION_METRICS, split=args.split or "test", source=args.source, target=args.to, seed=args.seed,
-                                      resize=args.resize)
+                                      resize=args.resize, baseline=args.baseline)
         _print_translation_scores(result)
         _write_json(args.json, result)
         return

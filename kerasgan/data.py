@@ -1009,19 +1009,43 @@ def emoji_captions(split="train"):
         return f["codepoint"][keep], [list(c) for c in zip(*fields)]
 
 
+def emoji_categories(split="train"):
+    """int32 category of each emoji of ``split`` (an index into ``EMOJI_CATEGORIES``), in the order of ``emoji_captions``."""
+    if split not in ("train", "test"):
+        raise ValueError(f"categories: split must be 'train' or 'test' (10 % of the code points), got {split!r}")
+    path = _in_data_dir("emoji_styles_64.npz")
+    if path is None:
+        raise FileNotFoundError("categories: emoji_styles_64.npz not found: set KERASGAN_DATA_DIR to the folder that holds it")
+    with np.load(path, allow_pickle=False) as f:
+        test = emoji_split(f["codepoint"])
+        categories = f["category"][test if split == "test" else ~test].tolist()
+    unknown = sorted(set(categories) - set(EMOJI_CATEGORIES))
+    if unknown:
+        raise ValueError(f"categories: {path} has categories this version does not know: {unknown}")
+    index = {name: k for k, name in enumerate(EMOJI_CATEGORIES)}
+    return np.array([index[c] for c in categories], "int32")
+
+
 def load_captioned_arrays(vocabulary, styles=EMOJI_COLOUR_STYLES, split="train"):
     """``(images, tokens, emoji)``: the emoji of ``styles`` stacked, float32 in [-1, 1], with every caption's token ids.
 
     ``tokens`` is int32 ``(N, len(EMOJI_CAPTION_FIELDS), max_tokens)`` from
     ``vocabulary.encode(..., strict=False)`` (long captions cut, unknown
-    words dropped); ``emoji`` the int32 index of each image's emoji (the same
-    for its drawings in every style).
+    words dropped; a field left without words repeats the emoji's first field
+    with words); ``emoji`` the int32 index of each image's emoji (the same for
+    its drawings in every style).
     """
     if isinstance(styles, str):
         styles = (styles,)
     arrays, codepoints = _style_arrays(tuple(styles), split, f"captioned {', '.join(styles)}")
     _, captions = emoji_captions(split)
     tokens = np.stack([vocabulary.encode(c, strict=False) for c in captions])
+    # A field with no known word (an emoji without tags, say) would be an empty
+    # caption: it takes the emoji's first field that has words instead.
+    for row in tokens:
+        filled = np.flatnonzero(row.max(axis=1) > 0)
+        if len(filled):
+            row[row.max(axis=1) == 0] = row[filled[0]]
     emoji = np.arange(len(codepoints), dtype="int32")
     return from_uint8(np.concatenate(arrays)), np.tile(tokens, (len(arrays), 1, 1)), np.tile(emoji, len(arrays))
 
@@ -1070,6 +1094,19 @@ def downscale(images, scale):
         raise ValueError(f"downscale needs (N, H, W, C) images with H and W multiples of scale={scale}, got shape {images.shape}")
     size = (images.shape[1] // scale, images.shape[2] // scale)
     out = [tf.image.resize(images[i : i + 512], size, method="bicubic", antialias=True).numpy() for i in range(0, len(images), 512)]
+    return np.clip(np.concatenate(out) if out else np.zeros((0, *size, images.shape[3]), "float32"), -1.0, 1.0)
+
+
+def upscale_bicubic(images, scale):
+    """The bicubic baseline of super-resolution: float images in [-1, 1] (N, h, w, C) -> (N, h * scale, w * scale, C), clipped."""
+    import tensorflow as tf
+
+    scale = _positive_int(scale, "scale")
+    images = np.asarray(images, "float32")
+    if images.ndim != 4:
+        raise ValueError(f"upscale_bicubic needs (N, h, w, C) images, got shape {images.shape}")
+    size = (images.shape[1] * scale, images.shape[2] * scale)
+    out = [tf.image.resize(images[i : i + 512], size, method="bicubic").numpy() for i in range(0, len(images), 512)]
     return np.clip(np.concatenate(out) if out else np.zeros((0, *size, images.shape[3]), "float32"), -1.0, 1.0)
 
 

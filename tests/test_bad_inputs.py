@@ -22,7 +22,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import cli, data, losses, models, zoo
-from kerasgan.metrics.evaluate import evaluate, evaluate_translation
+from kerasgan.metrics.evaluate import evaluate, evaluate_styles, evaluate_super_resolution, evaluate_text, evaluate_translation
 from kerasgan.metrics.paired import paired_scores
 from kerasgan.utils.images import make_grid, save_grid, save_image
 
@@ -354,6 +354,14 @@ PYTHON_CASES = [
     P(lambda c: evaluate_translation(c.translator, ["fdi"]), ValueError, r"unknown translation metrics \['fdi'\]: choose from l1", id="eval-translation-metric"),
     P(lambda c: evaluate_translation(c.translator, ["l1"], baseline="mean"), ValueError, r"unknown baseline 'mean': choose one of copy", id="eval-translation-baseline"),
     P(lambda c: paired_scores(images(2, shape=(16, 16, 3)), images(3, shape=(16, 16, 3))), ValueError, r"differ in shape: give one target per output", id="paired-shapes"),
+    # --- application scores
+    P(lambda c: evaluate_super_resolution(None, ["psnr"]), ValueError, r"give a model, or baseline='bicubic'", id="eval-sr-nothing"),
+    P(lambda c: evaluate_super_resolution(None, ["psnr"], baseline="copy"), ValueError, r"unknown baseline 'copy': the super-resolution baseline is 'bicubic'", id="eval-sr-baseline"),
+    P(lambda c: evaluate_super_resolution(c.gan, ["psnr"]), TypeError, r"DCGAN does not upscale images: use evaluate\(\)", id="eval-sr-not-sr"),
+    P(lambda c: evaluate_styles(c.gan, num=4), ValueError, r"style scores judge 64x64 colour emoji; this model makes \(28, 28, 1\) images", id="eval-styles-shape"),
+    P(lambda c: evaluate_styles(c.gan, ["style_entopy"]), ValueError, r"unknown style metrics \['style_entopy'\]: did you mean 'style_entropy'\?", id="eval-styles-metric"),
+    P(lambda c: evaluate_text(c.gan), TypeError, r"DCGAN does not draw from text: text scores need a text -> image model", id="eval-text-not-text"),
+    P(lambda c: text_model().embed_text(np.zeros((2, 3), "int32")), ValueError, r"token ids must be captions \(str\) or token ids of shape \(2, 4\)", id="text-token-shape"),
 ]
 
 
@@ -386,6 +394,8 @@ CLI_CASES = [
     P(["sample", "dcgan_mnist", "--text", "cat"], r"--text: dcgan_mnist does not draw from captions: drop --text", id="sample-text-unconditional"),
     P(["sample", "dcgan_mnist", "--text", "cat", "--labels", "1"], r"give --labels \(class-conditional models\) or --text", id="sample-text-and-labels"),
     P(["upscale", "dcgan_mnist", "missing.png", "--out", "big.png"], r"no such image file: missing\.png", id="upscale-missing"),
+    P(["eval", "dcgan_mnist", "--baseline", "bicubic"], r"--baseline applies to image-to-image models \(copy\) and super-resolution models \(bicubic\)", id="eval-baseline-latent"),
+    P(["eval", "dcgan_mnist", "--metrics", "novelty,fid"], r"score novelty in a run of their own \(without fid\)", id="eval-style-mixed"),
     P(["sample", "dcgan_mnist", "--num", "0"], r"--num: expected a positive int, got '0'", id="sample-num-0"),
     P(["interpolate", "dcgan_mnist", "--seeds", "0"], r"--seeds needs at least two seeds", id="interpolate-one-seed"),
     P(["interpolate", "dcgan_mnist", "--seeds", "0,x"], r"--seeds must be a comma list of integers", id="interpolate-bad-seeds"),

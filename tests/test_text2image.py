@@ -54,6 +54,22 @@ def test_captions_split_by_code_point_and_load_in_batches():
     _, all_tokens, _ = data.load_captioned_arrays(vocab, ("google",), "train")
     for row, index in zip(batch["tokens"].numpy(), batch["emoji"].numpy()):
         assert any(np.array_equal(row, c) for c in all_tokens[index])
+    # No training caption is empty: a field without words (one emoji has no tags) repeats the emoji's name.
+    assert np.all(all_tokens.max(axis=2) > 0)
+    raw = np.stack([vocab.encode(c, strict=False) for c in train_caps])
+    empty = np.argwhere(raw.max(axis=2) == 0)
+    assert len(empty) >= 1
+    for emoji_index, field in empty:
+        np.testing.assert_array_equal(all_tokens[emoji_index, field], raw[emoji_index, 0])
+
+
+def test_a_caption_without_known_words_embeds_to_finite_values():
+    gan = _gan()
+    tokens = np.array([[0, 0, 0, 0], [1, 0, 0, 0], [1, 1, 0, 0]], "int32")
+    embeddings = gan.embed_text(tokens)
+    assert np.all(np.isfinite(embeddings))
+    np.testing.assert_allclose(embeddings[1], embeddings[2], atol=1e-6)  # the mean ignores padding, not repeats
+    assert np.all(np.isfinite(gan.sample(3, seed=0, labels=tokens)))
 
 
 def test_joint_embedding_loss_by_hand():

@@ -16,22 +16,7 @@ import json
 
 import numpy as np
 
-
-def nearest(queries, pool, exclude_self=False, batch=256):
-    """Index and L2 distance of each query's nearest row of ``pool`` (flattened)."""
-    q = queries.reshape(len(queries), -1).astype("float64")
-    p = pool.reshape(len(pool), -1).astype("float64")
-    p_sq = np.sum(p**2, axis=1)
-    index, dist = np.zeros(len(q), int), np.zeros(len(q))
-    for start in range(0, len(q), batch):
-        block = q[start : start + batch]
-        d2 = np.sum(block**2, axis=1)[:, None] + p_sq[None, :] - 2 * block @ p.T
-        if exclude_self:
-            rows = np.arange(len(block))
-            d2[rows, start + rows] = np.inf
-        index[start : start + len(block)] = np.argmin(d2, axis=1)
-        dist[start : start + len(block)] = np.sqrt(np.maximum(d2.min(axis=1), 0))
-    return index, dist
+from kerasgan.metrics.creativity import nearest_neighbours as nearest
 
 
 def main():

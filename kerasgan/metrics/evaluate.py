@@ -323,9 +323,6 @@ def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", sourc
     import keras
 
     from kerasgan import data
-    from kerasgan.metrics.frechet import frechet_distance
-    from kerasgan.metrics.kid import kernel_distance
-    from kerasgan.metrics.paired import paired_scores
 
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     unknown = [m for m in metrics if m not in TRANSLATION_METRICS]
@@ -350,23 +347,208 @@ def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", sourc
         out = model.translate(x, target=target)
     if out.shape[-1] != y.shape[-1]:
         out = np.repeat(out, y.shape[-1], axis=-1) if out.shape[-1] == 1 else out
-    result = {}
-    paired = [m for m in metrics if m in ("l1", "psnr", "ssim")]
-    if paired:
-        scores = paired_scores(out, y)
-        result.update({m: scores[m] for m in paired})
-    if {"fid", "kid"} & set(metrics):
-        net = FeatureNet("inception", resize=resize)
-        fake, _ = net(out)
-        real, _ = net(y)
-        if "fid" in metrics:
-            result["fid"] = float(frechet_distance(fake, real))
-        if "kid" in metrics:
-            result["kid"] = kernel_distance(fake, real, subset_size=min(len(fake), 1000), seed=seed)
+    result = _compare_with_targets(out, y, metrics, resize, seed)
     result["protocol"] = {
         "task": f"{source} -> {target}", "split": split, "num": int(len(x)), "seed": int(seed),
         "output": f"baseline: {baseline}" if baseline else type(model).__name__,
         "features": "inception_2015_12_05_pool3" if {"fid", "kid"} & set(metrics) else None, "resize": resize,
+    }
+    return result
+
+
+def _compare_with_targets(out, targets, metrics, resize, seed):
+    """Paired scores (l1, psnr, ssim) and Inception FID/KID of outputs against their true targets."""
+    from kerasgan.metrics.frechet import frechet_distance
+    from kerasgan.metrics.kid import kernel_distance
+    from kerasgan.metrics.paired import paired_scores
+
+    result = {}
+    paired = [m for m in metrics if m in ("l1", "psnr", "ssim")]
+    if paired:
+        scores = paired_scores(out, targets)
+        result.update({m: scores[m] for m in paired})
+    if {"fid", "kid"} & set(metrics):
+        net = FeatureNet("inception", resize=resize)
+        fake, _ = net(out)
+        real, _ = net(targets)
+        if "fid" in metrics:
+            result["fid"] = float(frechet_distance(fake, real))
+        if "kid" in metrics:
+            result["kid"] = kernel_distance(fake, real, subset_size=min(len(fake), 1000), seed=seed)
+    return result
+
+
+def _metric_list(metrics, known, what):
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in metrics if m not in known]
+    if unknown or not metrics:
+        close = [c for m in unknown for c in difflib.get_close_matches(str(m), known, n=1)]
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        raise ValueError(f"unknown {what} metrics {unknown or metrics}: {hint}choose from {', '.join(known)}")
+    return metrics
+
+
+SUPER_RESOLUTION_METRICS = ("psnr", "ssim", "fid", "kid")
+
+
+def evaluate_super_resolution(model, metrics=SUPER_RESOLUTION_METRICS, split="test", baseline=None, styles=None, scale=None,
+                              resize="legacy_tf", seed=0):
+    """Scores a super-resolution model (``upscale``) on the emoji drawings of ``split``.
+
+    The low-resolution inputs are ``kerasgan.data.downscale`` of the 64x64
+    drawings (bicubic with antialiasing); outputs are compared with the
+    originals: PSNR and SSIM (``kerasgan.metrics.paired``), Inception FID and
+    KID of the outputs against the originals (with a few hundred test images
+    FID is biased upwards; KID is not).
+
+    Args:
+        model: an SRGAN (or any model with ``upscale`` and ``scale``), or None with ``baseline``.
+        baseline: ``"bicubic"`` scores plain bicubic upscaling instead of the model (what it must beat).
+        styles: emoji styles to score on; default the model's, else the colour styles.
+        scale: default the model's (else 4); must match the model's.
+
+    Returns:
+        dict with one entry per metric (``kid`` as ``(mean, std)``) and ``protocol``.
+    """
+    from kerasgan import data
+
+    metrics = _metric_list(metrics, SUPER_RESOLUTION_METRICS, "super-resolution")
+    if baseline not in (None, "bicubic"):
+        raise ValueError(f"unknown baseline {baseline!r}: the super-resolution baseline is 'bicubic'")
+    if model is not None and not hasattr(model, "upscale"):
+        raise TypeError(f"{type(model).__name__} does not upscale images: use evaluate() or evaluate_translation()")
+    if model is None and baseline is None:
+        raise ValueError("give a model, or baseline='bicubic'")
+    model_scale = getattr(model, "scale", None)
+    scale = int(scale or model_scale or 4)
+    if model_scale is not None and scale != model_scale:
+        raise ValueError(f"the model upscales by {model_scale}, not {scale}: drop scale= or pass scale={model_scale}")
+    styles = tuple(styles or getattr(model, "styles", None) or data.EMOJI_COLOUR_STYLES)
+    low, high, _ = data.load_super_resolution_arrays(styles, scale, split)
+    out = data.upscale_bicubic(low, scale) if baseline == "bicubic" else model.upscale(low)
+    result = _compare_with_targets(out, high, metrics, resize, seed)
+    result["protocol"] = {
+        "task": f"x{scale} super-resolution of {', '.join(styles)} (inputs: bicubic antialiased downscale)", "split": split,
+        "num": int(len(low)), "output": f"baseline: {baseline}" if baseline else type(model).__name__,
+        "features": "inception_2015_12_05_pool3" if {"fid", "kid"} & set(metrics) else None, "resize": resize, "seed": int(seed),
+    }
+    return result
+
+
+STYLE_METRICS = ("style_entropy", "novelty")
+
+
+def evaluate_styles(gan, metrics=STYLE_METRICS, num=1000, seed=0, styles=None):
+    """How a 64x64 emoji generator's samples sit among the known drawing styles (CAN's card; any latent model).
+
+    Both scores use the shipped emoji classifier (``kerasgan.metrics.emoji_features``):
+
+    * ``style_entropy``: its style head on ``num`` samples, restricted to
+      ``styles`` and renormalised: mean entropy, the same as a share of
+      ``log K`` (``kerasgan.metrics.creativity.prediction_entropy``), and the
+      style histogram; beside it ``style_entropy_real``, the same on the
+      held-out real drawings of those styles.
+    * ``novelty``: nearest-neighbour distances of the samples' 128-d features
+      to the train-split drawings of ``styles``, in units of the held-out
+      drawings' distances (``kerasgan.metrics.creativity.novelty``).
+
+    Args:
+        styles: the styles the model was trained on: default its
+            ``style_names`` (CAN), else all four ``EMOJI_STYLES``.
+    """
+    from kerasgan import data
+    from kerasgan.metrics.creativity import novelty, prediction_entropy
+    from kerasgan.metrics.emoji_features import IMAGE_SHAPE, STYLE_HEAD, EmojiClassifier
+
+    metrics = _metric_list(metrics, STYLE_METRICS, "style")
+    if not hasattr(gan, "sample") or getattr(gan, "conditional", False):
+        raise TypeError(f"{type(gan).__name__} is not an unconditional latent model: style scores need gan.sample(num)")
+    if tuple(gan.image_shape) != IMAGE_SHAPE:
+        raise ValueError(f"style scores judge 64x64 colour emoji; this model makes {tuple(gan.image_shape)} images")
+    styles = list(styles or getattr(gan, "style_names", None) or data.EMOJI_STYLES)
+    unknown = [s for s in styles if s not in data.EMOJI_STYLES]
+    if unknown:
+        raise ValueError(f"unknown emoji styles {unknown}: the classifier knows {', '.join(data.EMOJI_STYLES)}")
+    columns = [data.EMOJI_STYLES.index(s) for s in styles]
+    classifier = EmojiClassifier()
+    fake = classifier.outputs(gan.sample(int(num), seed=seed))
+    train_arrays, _ = data._style_arrays(tuple(styles), "train", "style scores")
+    test_arrays, _ = data._style_arrays(tuple(styles), "test", "style scores")
+    real = classifier.outputs(np.concatenate(test_arrays))
+
+    def entropy(probs):
+        probs = probs[:, columns]
+        return prediction_entropy(probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-12))
+
+    result = {}
+    if "style_entropy" in metrics:
+        result["style_entropy"] = entropy(fake[STYLE_HEAD])
+        result["style_entropy_real"] = entropy(real[STYLE_HEAD])
+    if "novelty" in metrics:
+        train = classifier.features(np.concatenate(train_arrays))
+        result["novelty"] = novelty(fake["features"], train, real["features"])
+    result["protocol"] = {
+        "num_generated": int(num), "seed": int(seed), "styles": styles, "classifier": "kerasgan emoji classifier (features, style head)",
+        "training_images": int(sum(len(a) for a in train_arrays)), "heldout_images": int(sum(len(a) for a in test_arrays)),
+    }
+    return result
+
+
+TEXT_METRICS = ("category_agreement", "retrieval")
+
+
+def evaluate_text(model, metrics=TEXT_METRICS, split="test", seed=0, field="name", candidates=100):
+    """Does a text -> image model draw what its captions say? Scored on the emoji captions of ``split``.
+
+    One image per emoji, drawn from its ``field`` caption (``name``,
+    ``annotation`` or ``tags``), with ``seed``:
+
+    * ``category_agreement``: share of images whose Unicode category, as the
+      shipped emoji classifier reads it, is the caption's emoji's;
+    * ``retrieval``: R-precision (``kerasgan.metrics.retrieval.r_precision``):
+      the image's own caption beats ``candidates - 1`` other emoji's captions
+      in the model's joint embedding.
+
+    Each comes with ``..._real``: the same score of the real drawings (the
+    model's styles) of the same emoji, the ceiling the judges allow.
+    """
+    from kerasgan import data
+    from kerasgan.metrics.conditional import conditional_accuracy
+    from kerasgan.metrics.emoji_features import CATEGORY_HEAD, EmojiClassifier
+    from kerasgan.metrics.retrieval import r_precision
+
+    metrics = _metric_list(metrics, TEXT_METRICS, "text -> image")
+    if not hasattr(model, "embed_text"):
+        raise TypeError(f"{type(model).__name__} does not draw from text: text scores need a text -> image model")
+    if field not in data.EMOJI_CAPTION_FIELDS:
+        raise ValueError(f"unknown caption field {field!r}: choose one of {', '.join(data.EMOJI_CAPTION_FIELDS)}")
+    _, captions = data.emoji_captions(split)
+    texts = [c[data.EMOJI_CAPTION_FIELDS.index(field)] for c in captions]
+    # Held-out captions may use words the vocabulary lacks: unknown words are
+    # dropped, and emoji whose caption keeps no known word are left out (counted in the protocol).
+    tokens = model.vocabulary.encode(texts, strict=False)
+    keep = np.flatnonzero(tokens.max(axis=1) > 0)
+    tokens, texts = tokens[keep], [texts[i] for i in keep]
+    categories = data.emoji_categories(split)[keep]
+    styles = tuple(getattr(model, "styles", None) or data.EMOJI_COLOUR_STYLES)
+    arrays, _ = data._style_arrays(styles, split, "text scores")
+    arrays = [a[keep] for a in arrays]
+    real = data.from_uint8(np.concatenate(arrays))
+    fake = model.sample(len(texts), seed=seed, labels=tokens)
+    count = min(int(candidates), len(texts))
+    classifier = EmojiClassifier() if "category_agreement" in metrics else None
+    text_embeddings = model.embed_text(tokens) if "retrieval" in metrics else None
+    result = {}
+    for key, images, repeat in (("", fake, 1), ("_real", real, len(arrays))):
+        if "category_agreement" in metrics:
+            result["category_agreement" + key] = conditional_accuracy(classifier.category_probabilities(images), np.tile(categories, repeat))
+        if "retrieval" in metrics:
+            result["retrieval" + key] = r_precision(model.embed_images(images), np.tile(text_embeddings, (repeat, 1)),
+                                                    items=np.tile(np.arange(len(texts)), repeat), candidates=count, seed=seed)
+    result["protocol"] = {
+        "split": split, "captions": f"the {field} of each of the {len(texts)} emoji with a known word", "seed": int(seed),
+        "candidates": count, "left_out": int(len(captions) - len(texts)),
+        "real": f"{len(real)} drawings ({', '.join(styles)})", "chance": {"retrieval": 1.0 / count},
     }
     return result
 

@@ -321,9 +321,9 @@ class SRGAN(TranslationGAN):
     # ------------------------------------------------------------ use
     def bicubic(self, images):
         """The bicubic baseline: ``images`` resized by ``scale`` (float32 in [-1, 1], clipped)."""
-        images = self._checked_low(images)
-        size = (images.shape[1] * self.scale, images.shape[2] * self.scale)
-        return np.clip(tf.image.resize(images, size, method="bicubic").numpy(), -1.0, 1.0)
+        from kerasgan.data import upscale_bicubic
+
+        return upscale_bicubic(self._checked_low(images), self.scale)
 
     def _checked_low(self, images, scale=None):
         from kerasgan.utils.images import check_image_batch

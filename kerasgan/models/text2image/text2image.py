@@ -49,6 +49,24 @@ class L2Normalize(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+class MeanOfWords(keras.layers.Layer):
+    """``[word vectors (N, T, D), token ids (N, T)]`` -> the mean of the vectors of non-padding tokens (N, D).
+
+    A caption without a known word (all padding) gives zeros, not the NaN of a
+    masked average over nothing.
+    """
+
+    def call(self, inputs):
+        vectors, tokens = inputs
+        present = keras.ops.cast(keras.ops.greater(tokens, 0), vectors.dtype)[..., None]
+        count = keras.ops.maximum(keras.ops.sum(present, axis=1), 1.0)
+        return keras.ops.sum(vectors * present, axis=1) / count
+
+    def compute_output_shape(self, input_shapes):
+        return (input_shapes[0][0], input_shapes[0][-1])
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
 class ConditioningAugmentation(keras.layers.Layer):
     """StackGAN's conditioning augmentation: c = mu(phi) + sigma(phi) * eps (eps ~ N(0, I) in training; c = mu otherwise).
 
@@ -91,8 +109,8 @@ class ConditioningAugmentation(keras.layers.Layer):
 def text_encoder(vocab_size, max_tokens=24, embed_dim=128, width=256):
     """Token ids ``(N, max_tokens)`` (0 = padding) -> unit-norm embeddings ``(N, embed_dim)``: a bag of words."""
     tokens = keras.Input((int(max_tokens),), dtype="int32", name="tokens")
-    x = keras.layers.Embedding(int(vocab_size) + 1, width, mask_zero=True, name="words")(tokens)
-    x = keras.layers.GlobalAveragePooling1D(name="mean_of_words")(x)
+    x = keras.layers.Embedding(int(vocab_size) + 1, width, name="words")(tokens)
+    x = MeanOfWords(name="mean_of_words")([x, tokens])
     x = keras.layers.Dense(width, activation="relu", name="hidden")(x)
     x = keras.layers.Dense(int(embed_dim), name="project")(x)
     return keras.Model(tokens, L2Normalize(dtype="float32", name="unit")(x), name="text_encoder")
@@ -271,8 +289,12 @@ class TextToImageGAN(GAN):
         return text if text is not None else labels
 
     def embed_text(self, text):
-        """phi(t): unit-norm text embeddings (N, embed_dim) of captions."""
-        return keras.ops.convert_to_numpy(self.text_encoder(self.tokenize(text), training=False))
+        """phi(t): unit-norm text embeddings (N, embed_dim) of captions (str or list of str) or of token ids (N, max_tokens)."""
+        if isinstance(text, str) or (isinstance(text, (list, tuple)) and text and isinstance(text[0], str)):
+            tokens = self.tokenize(text)
+        else:
+            tokens = self.check_labels(text, len(np.asarray(text)), what="token ids")
+        return keras.ops.convert_to_numpy(self.text_encoder(tokens, training=False))
 
     def embed_images(self, images, batch_size=256):
         """Unit-norm image embeddings (N, embed_dim) in the text encoder's space."""

@@ -28,3 +28,28 @@ def test_a_variant_overrides_the_recipes_xla_and_steps_per_execution_and_drops_i
     assert config["compile_args"] == recipe["compile_args"] and config["seed"] == 0
     gan = training.build_model(config, (28, 28, 1))  # the compiled model follows the variant
     assert gan.jit_compile is False and gan.steps_per_execution == 1 and gan.ema_generator is None
+
+
+def test_architectures_64_gives_every_architecture_the_same_images_shown():
+    import architectures_64
+
+    from kerasgan import models
+
+    for name in architectures_64.ARCHS:
+        config = architectures_64.run_config(name, kimg=96)
+        cls = models.get_architecture(config["architecture"])
+        assert config["model_args"]["image_shape"] == (64, 64, 3) and config["dataset"] == "emoji_styles_64"
+        assert config["batch_size"] == cls.recipe.get("batch_size", 64)
+        assert config["steps"] * config["batch_size"] * cls.recipe.get("d_steps", 1) == 96_000, name
+        # Every architecture builds at 64x64 with these arguments (conditional ones on the 9 categories).
+        gan = training_build(config)
+        assert tuple(gan.image_shape) == (64, 64, 3)
+        assert getattr(gan, "num_classes", None) in (None, architectures_64.NUM_CLASSES)
+    # ProGAN's schedule fits the budget: 9 phases (4x4, then fade-in + stable up to 64x64).
+    assert architectures_64.run_config("progan", kimg=90)["model_args"]["phase_images"] == 10_000
+
+
+def training_build(config):
+    from kerasgan import training
+
+    return training.build_model(config, (64, 64, 3))

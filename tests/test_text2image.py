@@ -158,6 +158,11 @@ def test_sampling_from_text_saving_and_export(tmp_path):
     sm = tf.saved_model.load(gan.export(str(tmp_path / "sm")))
     got = sm.signatures["sample"](num=tf.constant(3), seed=tf.constant(1, tf.int64), tokens=tf.constant(gan.tokenize("smiling cat face", 3)))
     assert np.abs(got["images"].numpy().astype("float32") - np.round((a + 1) * 127.5)).max() <= 1
+    # Captions as strings, tokenised in the graph exactly as the vocabulary does (unknown words dropped).
+    texts = ["Smiling CAT-face!", "zebra dog", "smiling smiling smiling cat face"]
+    got = sm.signatures["sample_text"](num=tf.constant(3), seed=tf.constant(1, tf.int64), text=tf.constant(texts))
+    np.testing.assert_array_equal(got["tokens"].numpy(), gan.vocabulary.encode(texts, strict=False))
+    assert np.abs(got["images"].numpy()[0].astype("float32") - np.round((a[0] + 1) * 127.5)).max() <= 1
     with pytest.raises(ValueError, match="draws images from captions: pass text="):
         gan.sample(2, seed=0)
 

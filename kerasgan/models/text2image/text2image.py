@@ -432,11 +432,21 @@ class TextToImageGAN(GAN):
 
     # ------------------------------------------------------------ serving
     def serving_endpoints(self):
-        """``serving_default``: z + token ids -> images; ``sample``: num, seed, token ids (one row per image) -> uint8 images."""
+        """``serving_default``: z + token ids -> images; ``sample``: num, seed, token ids (one row per image) -> uint8
+        images; ``sample_text``: num, seed, captions (one string per image) -> uint8 images and the token ids read.
+
+        ``sample_text`` tokenises inside the graph as ``Vocabulary.encode(strict=False)`` does (lower-case, runs of
+        a-z and 0-9, unknown words dropped, at most ``max_tokens`` words), so a server needs no kerasgan; it does not
+        refuse captions without a known word (their ids are all 0: check ``tokens``).
+        """
         from kerasgan.export import to_uint8
         from kerasgan.models.gan import stateless_latents
 
         generator, length = self.serving_generator(), self.vocabulary.max_tokens
+        words = self.vocabulary.words
+        table = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(tf.constant(words), tf.range(1, len(words) + 1, dtype=tf.int32)), default_value=0
+        )
 
         def images_fn(z, tokens):
             return {"images": tf.cast(generator([z, tokens], training=False), tf.float32)}
@@ -445,12 +455,21 @@ class TextToImageGAN(GAN):
             z = stateless_latents(self.latent_dim, self.latent_distribution, num, seed)
             return {"images": to_uint8(generator([z, tokens], training=False))}
 
+        def sample_text_fn(num, seed, text):
+            spaced = tf.strings.regex_replace(tf.strings.lower(text, encoding="utf-8"), "[^a-z0-9]+", " ")
+            ids = table.lookup(tf.strings.split(tf.strings.strip(spaced)))
+            tokens = tf.ragged.boolean_mask(ids, ids > 0).to_tensor(default_value=0, shape=[None, length])
+            z = stateless_latents(self.latent_dim, self.latent_distribution, num, seed)
+            return {"images": to_uint8(generator([z, tokens], training=False)), "tokens": tokens}
+
         token_spec = tf.TensorSpec([None, length], tf.int32, name="tokens")
+        num_seed = [tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed")]
         return {
-            "track": [generator],
+            "track": [generator, table],
             "endpoints": {
                 "serving_default": (images_fn, [tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"), token_spec]),
-                "sample": (sample_fn, [tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int64, name="seed"), token_spec]),
+                "sample": (sample_fn, [*num_seed, token_spec]),
+                "sample_text": (sample_text_fn, [*num_seed, tf.TensorSpec([None], tf.string, name="text")]),
             },
         }
 

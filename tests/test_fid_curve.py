@@ -65,6 +65,11 @@ def test_select_and_flatness_by_hand():
     assert tool.select(falling) == (9, False)
     flat = {1: {"fid": 50.0}, 2: {"fid": 20.0}, 3: {"fid": 10.0}, 4: {"fid": 9.8}, 5: {"fid": 10.1}, 6: {"fid": 9.9}}
     assert tool.select(flat) == (4, True)
+    # Thirds are of the steps, not of the points: a dense cluster of late points (90k-100k, level among
+    # themselves) does not hide that the last third of the run (70k-100k) still gained 19%.
+    uneven = {s: {"fid": 100.0 * 0.9 ** (s / 10_000)} for s in range(10_000, 90_001, 10_000)}
+    uneven.update({s: {"fid": uneven[90_000]["fid"] * (1 - (s - 90_000) / 1e7)} for s in range(91_000, 100_001, 1_000)})
+    assert tool.select(uneven) == (100_000, False)
     root = ET.fromstring(tool.svg(flat, "t", selected=4))
     polyline = root.find("{http://www.w3.org/2000/svg}polyline")
     assert len(polyline.get("points").split()) == 6

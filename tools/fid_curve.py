@@ -12,7 +12,7 @@ turn and adds conditional accuracy and intra-class FID to its row. Scores are ca
 so rerunning after the run has trained on only scores the new checkpoints.
 It prints the table, the selected step (lowest validation FID) and whether
 the curve has flattened (the best FID of the last third of the steps is
-within 5% of the best overall), and writes an SVG plot.
+within 5% of the best before them), and writes an SVG plot.
 """
 
 import argparse
@@ -61,10 +61,13 @@ def score_run(run_dir, num=5000, reference="mnist:train", seed=0, every=None):
 
 
 def select(curve):
-    """(best step, flattened?) : lowest FID; flat when the last third's best is within 5% of it."""
+    """(best step, flattened?) : lowest FID; flat when the best of the last third of the steps (by step
+    count, not by number of points: checkpoints may be scored unevenly) improves on the best before it by
+    less than 5%."""
     steps = sorted(curve)
     best = min(steps, key=lambda s: curve[s]["fid"])
-    tail = steps[len(steps) - max(1, len(steps) // 3):]
+    cut = steps[-1] - (steps[-1] - steps[0]) / 3
+    tail = [s for s in steps if s > cut] or steps[-1:]
     earlier = [s for s in steps if s not in tail]
     flat = bool(earlier) and min(curve[s]["fid"] for s in tail) >= 0.95 * min(curve[s]["fid"] for s in earlier)
     return best, flat

@@ -924,6 +924,12 @@ def _style_arrays(styles, split, what):
             close = difflib.get_close_matches(str(style), EMOJI_STYLES, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise ValueError(f"{what}: unknown emoji style {style!r}: {hint}choose one of {', '.join(EMOJI_STYLES)}")
+    arrays = _emoji_fields(tuple(styles) + ("codepoint",), split, what)
+    return arrays[:-1], arrays[-1]
+
+
+def _emoji_fields(keys, split, what):
+    """The arrays ``keys`` of ``emoji_styles_64.npz``, rows of ``split`` (``emoji_split``) only."""
     if split not in ("train", "test"):
         raise ValueError(f"{what}: split must be 'train' or 'test' (10 % of the code points), got {split!r}")
     path = _in_data_dir("emoji_styles_64.npz")
@@ -932,7 +938,7 @@ def _style_arrays(styles, split, what):
     with np.load(path, allow_pickle=False) as f:
         test = emoji_split(f["codepoint"])
         keep = test if split == "test" else ~test
-        return [f[s][keep] for s in styles], f["codepoint"][keep]
+        return [f[k][keep] for k in keys]
 
 
 def load_pair_arrays(source, target, split="train"):
@@ -997,31 +1003,16 @@ def emoji_captions(split="train"):
     Tags are comma-separated keywords ("cat, face, smile"); the split is
     ``emoji_split``'s, shared with every other emoji task.
     """
-    if split not in ("train", "test"):
-        raise ValueError(f"captions: split must be 'train' or 'test' (10 % of the code points), got {split!r}")
-    path = _in_data_dir("emoji_styles_64.npz")
-    if path is None:
-        raise FileNotFoundError("captions: emoji_styles_64.npz not found: set KERASGAN_DATA_DIR to the folder that holds it")
-    with np.load(path, allow_pickle=False) as f:
-        test = emoji_split(f["codepoint"])
-        keep = test if split == "test" else ~test
-        fields = [f[k][keep].tolist() for k in EMOJI_CAPTION_FIELDS]
-        return f["codepoint"][keep], [list(c) for c in zip(*fields)]
+    codepoints, *fields = _emoji_fields(("codepoint",) + EMOJI_CAPTION_FIELDS, split, "captions")
+    return codepoints, [list(c) for c in zip(*(f.tolist() for f in fields))]
 
 
 def emoji_categories(split="train"):
     """int32 category of each emoji of ``split`` (an index into ``EMOJI_CATEGORIES``), in the order of ``emoji_captions``."""
-    if split not in ("train", "test"):
-        raise ValueError(f"categories: split must be 'train' or 'test' (10 % of the code points), got {split!r}")
-    path = _in_data_dir("emoji_styles_64.npz")
-    if path is None:
-        raise FileNotFoundError("categories: emoji_styles_64.npz not found: set KERASGAN_DATA_DIR to the folder that holds it")
-    with np.load(path, allow_pickle=False) as f:
-        test = emoji_split(f["codepoint"])
-        categories = f["category"][test if split == "test" else ~test].tolist()
+    categories = _emoji_fields(("category",), split, "categories")[0].tolist()
     unknown = sorted(set(categories) - set(EMOJI_CATEGORIES))
     if unknown:
-        raise ValueError(f"categories: {path} has categories this version does not know: {unknown}")
+        raise ValueError(f"categories: emoji_styles_64.npz has categories this version does not know: {unknown}")
     index = {name: k for k, name in enumerate(EMOJI_CATEGORIES)}
     return np.array([index[c] for c in categories], "int32")
 

@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 
 from kerasgan import data  # noqa: E402
 from kerasgan.metrics.emoji_features import CATEGORY_HEAD, STYLE_HEAD, EmojiClassifier, build_classifier  # noqa: E402
-from kerasgan.utils.files import sha256  # noqa: E402
+from kerasgan.utils.files import save_bare_weights, sha256  # noqa: E402
 
 
 def labelled(split):
@@ -62,21 +62,11 @@ def train(x, styles, categories, seed, epochs, batch_size, learning_rate):
 
 
 def save_atomically(model, out):
-    """The weights (without optimizer state) to a temporary file beside ``out``, then renamed."""
-    out = pathlib.Path(out)
-    if not out.name.endswith(".weights.h5"):
-        raise SystemExit(f"--out must end with .weights.h5, got {out}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
+    """The weights, without optimizer state, written atomically (``kerasgan.utils.files.save_bare_weights``)."""
     try:
-        bare = build_classifier()
-        for target, source in zip(bare.weights, model.weights, strict=True):
-            target.assign(source.value)
-        bare.save_weights(tmp)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        return save_bare_weights(model, build_classifier, out)
+    except ValueError as err:
+        raise SystemExit(f"--out: {err}") from None
 
 
 def main(argv=None):

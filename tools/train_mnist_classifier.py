@@ -15,7 +15,6 @@ MNIST is read from ``--data``, else ``$KERASGAN_DATA_DIR/mnist.npz``, else
 """
 
 import argparse
-import hashlib
 import os
 import pathlib
 import sys
@@ -29,6 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from kerasgan.metrics.mnist_features import MNISTClassifier, build_classifier, preprocess  # noqa: E402
+from kerasgan.utils.files import save_bare_weights, sha256  # noqa: E402
 
 
 def load_mnist(path=None):
@@ -45,11 +45,6 @@ def load_mnist(path=None):
 
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     return x_train, y_train, x_test, y_test
-
-
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def train(x_train, y_train, seed, epochs, batch_size, learning_rate):
@@ -72,25 +67,11 @@ def train(x_train, y_train, seed, epochs, batch_size, learning_rate):
 
 
 def save_atomically(model, out):
-    """Writes the weights to a temporary file beside ``out``, then renames it.
-
-    The weights are copied into a fresh, uncompiled model first: a compiled
-    model's weight file would also hold the optimizer's state (three times the size).
-    """
-    out = pathlib.Path(out)
-    if not out.name.endswith(".weights.h5"):
-        raise SystemExit(f"--out must end with .weights.h5, got {out}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
+    """The weights, without optimizer state, written atomically (``kerasgan.utils.files.save_bare_weights``)."""
     try:
-        bare = build_classifier()
-        for target, source in zip(bare.weights, model.weights, strict=True):
-            target.assign(source.value)
-        bare.save_weights(tmp)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        return save_bare_weights(model, build_classifier, out)
+    except ValueError as err:
+        raise SystemExit(f"--out: {err}") from None
 
 
 def main(argv=None):

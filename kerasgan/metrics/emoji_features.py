@@ -24,12 +24,11 @@ drawing), which is why scores built on it are reported beside the same score
 on real images.
 """
 
-import os
 import pathlib
 
 import numpy as np
 
-from kerasgan.utils.files import sha256 as _sha256
+from kerasgan.utils.files import checked_weights
 
 __all__ = [
     "CATEGORY_HEAD",
@@ -123,13 +122,8 @@ class EmojiClassifier:
     def __init__(self, weights=None, sha256=WEIGHTS_SHA256, batch_size=250):
         if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        path = default_weights_path() if weights is None else pathlib.Path(os.fspath(weights))
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"emoji classifier weights not found: {path} is not a file (train them with tools/train_emoji_classifier.py)"
-            )
-        if sha256 is not None and _sha256(path) != sha256:
-            raise ValueError(f"emoji classifier weights {path} are corrupt or not the expected file: sha256 {_sha256(path)}, expected {sha256}")
+        path = checked_weights(default_weights_path() if weights is None else weights, sha256, "emoji classifier",
+                               " (train them with tools/train_emoji_classifier.py)")
         import keras
 
         self.weights_path = path

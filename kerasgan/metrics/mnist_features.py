@@ -32,11 +32,10 @@ Reference:
 """
 
 import math
-import os
 import pathlib
 
 import numpy as np
-from kerasgan.utils.files import sha256
+from kerasgan.utils.files import checked_weights, sha256
 
 __all__ = [
     "FEATURE_DIM",
@@ -100,21 +99,8 @@ def default_weights_path():
     return pathlib.Path(__file__).resolve().parent / "weights" / WEIGHTS_FILENAME
 
 
-_sha256 = sha256
-
-
 def _resolve(weights, sha256):
-    path = default_weights_path() if weights is None else pathlib.Path(os.fspath(weights))
-    if not path.is_file():
-        raise FileNotFoundError(f"MNIST classifier weights not found: {path} is not a file")
-    if sha256 is not None:
-        actual = _sha256(path)
-        if actual != sha256:
-            raise ValueError(
-                f"MNIST classifier weights {path} are corrupt or not the expected file: "
-                f"sha256 {actual}, expected {sha256}"
-            )
-    return path
+    return checked_weights(default_weights_path() if weights is None else weights, sha256, "MNIST classifier")
 
 
 # --------------------------------------------------------------------------- inputs

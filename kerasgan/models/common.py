@@ -181,3 +181,22 @@ def two_player_compile_from_config(model, config):
         d_loss=losses_lib.deserialize(config.pop("d_loss")),
         **config,
     )
+
+
+def load_run_dataset(config, batch_size, seed, repeat=True, image_size=None, labels=False):
+    """``kerasgan train``'s default data: ``data.load(config["dataset"])`` batched, optionally resized, with labels."""
+    from kerasgan import data
+
+    load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat}
+    if image_size:
+        load_args["image_size"] = int(image_size)
+    return data.load(config["dataset"], labels=labels, **load_args)
+
+
+def require_emoji_set(config, image_size, what, elsewhere):
+    """The checks of a model that ``kerasgan train`` trains on the 64x64 emoji set only (``elsewhere``: how to fit other data)."""
+    if image_size:
+        raise ValueError(f"{what} come at 64x64: drop image_size")
+    if config.get("dataset") != "emoji_styles_64":
+        raise ValueError(f"kerasgan train trains this model on dataset 'emoji_styles_64'; for other data, {elsewhere}")
+

@@ -1016,13 +1016,8 @@ class GAN(common.SavesSeedStates, keras.Model):
         conditional). Architectures that need another layout (the
         semi-supervised GAN's labelled subset) override it.
         """
-        from kerasgan import data
-
-        load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat}
-        if image_size:
-            load_args["image_size"] = int(image_size)
-        labels = cls.is_conditional(config.get("model_args"))
-        return data.load(config["dataset"], labels=labels, **load_args)
+        return common.load_run_dataset(config, batch_size, seed, repeat, image_size,
+                                       labels=cls.is_conditional(config.get("model_args")))
 
     def preview_function(self, config, seed):
         """A callable giving a run's sample grid ``(images, images per row)`` from fixed latents.
@@ -1081,6 +1076,20 @@ def truncate_normal(raw, tau):
     lo, hi = cdf(-tau), cdf(tau)
     u = lo + cdf(tf.cast(raw, tf.float32)) * (hi - lo)
     return tf.clip_by_value(tf.math.ndtri(u), -tau, tau)
+
+
+def latent_batches(latent_dim, distribution, num, seed=None, batch_size=256):
+    """Yields the latents of ``sample(num, seed)`` in batches of ``batch_size`` rows (numpy-free TF tensors).
+
+    ``num`` must be a positive integer; ``seed=None`` draws a random seed.
+    The concatenated batches equal ``stateless_latents(..., num, seed)``.
+    """
+    num = _positive_int(num, "num")
+    batch_size = _positive_int(batch_size, "batch_size")
+    if seed is None:
+        seed = int(np.random.randint(0, 2**31 - 1))
+    for start in range(0, num, batch_size):
+        yield stateless_latents(latent_dim, distribution, min(batch_size, num - start), int(seed), start=start)
 
 
 def stateless_latents(latent_dim, distribution, num, seed, start=0):

@@ -15,6 +15,47 @@ def sha256(path, chunk=1 << 20):
     return digest.hexdigest()
 
 
+def checked_weights(path, expected_sha256, what, hint=""):
+    """``path`` as a ``pathlib.Path`` if it is a file whose sha256 is ``expected_sha256`` (``None`` skips the check).
+
+    Raises:
+        FileNotFoundError: no such file (``hint`` says how to get one).
+        ValueError: the file's sha256 differs: corrupt, or not the expected file.
+    """
+    path = pathlib.Path(os.fspath(path))
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} weights not found: {path} is not a file{hint}")
+    if expected_sha256 is not None:
+        actual = sha256(path)
+        if actual != expected_sha256:
+            raise ValueError(f"{what} weights {path} are corrupt or not the expected file: sha256 {actual}, expected {expected_sha256}")
+    return path
+
+
+def save_bare_weights(model, build, out):
+    """Writes ``model``'s weights to ``out`` (``*.weights.h5``) through a fresh ``build()`` copy, atomically.
+
+    The weights are copied into an uncompiled model first (a compiled model's
+    file would also hold the optimizer's state) and written to a temporary
+    file beside ``out`` that is renamed only when complete.
+    """
+    out = pathlib.Path(out)
+    if not out.name.endswith(".weights.h5"):
+        raise ValueError(f"the weights file must end with .weights.h5, got {out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
+    try:
+        bare = build()
+        for target, source in zip(bare.weights, model.weights, strict=True):
+            target.assign(source.value)
+        bare.save_weights(tmp)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return out
+
+
 def kerasgan_home():
     """``$KERASGAN_HOME`` (default ``~/.kerasgan``): caches of weights and statistics."""
     return pathlib.Path(os.environ.get("KERASGAN_HOME", os.path.expanduser("~/.kerasgan")))

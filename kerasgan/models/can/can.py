@@ -19,6 +19,7 @@ import tensorflow as tf
 import keras
 
 from kerasgan import losses
+from kerasgan.models import common
 from kerasgan.models.acgan.acgan import acgan_discriminator
 from kerasgan.models.dcgan.dcgan import dcgan_generator
 from kerasgan.models.gan import GAN
@@ -140,10 +141,7 @@ class CAN(GAN):
                 raise ValueError(f"model_args: num_styles={args.get('num_styles', 4)} but {len(names)} style names: "
                                  f"pass style_names with one name per style")
             return data.load_domains(names, batch_size=batch_size, seed=seed, repeat=repeat, labelled=True)
-        load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat}
-        if image_size:
-            load_args["image_size"] = int(image_size)
-        return data.load(config["dataset"], labels=True, **load_args)
+        return common.load_run_dataset(config, batch_size, seed, repeat, image_size, labels=True)
 
     def _extras(self, data):
         # (images, styles) tuples carry the styles where a conditional GAN's labels would be.

@@ -30,7 +30,7 @@ import keras
 
 from kerasgan.models import common, options
 from kerasgan.models.batch import GANBatch
-from kerasgan.models.gan import stateless_latents
+from kerasgan.models.gan import latent_batches, stateless_latents
 from kerasgan.models.registry import register_architecture
 
 
@@ -357,12 +357,7 @@ class LAPGAN(common.SavesSeedStates, keras.Model):
 
     def iter_samples(self, num, seed=None, batch_size=256):
         """``sample(num, seed)`` in batches of ``batch_size``."""
-        if isinstance(num, bool) or int(num) != num or num < 1:
-            raise ValueError(f"num must be a positive integer, got {num!r}")
-        if seed is None:
-            seed = int(np.random.randint(0, 2**31 - 1))
-        for start in range(0, int(num), batch_size):
-            raw = stateless_latents(self.latent_dim, "normal", min(batch_size, int(num) - start), int(seed), start=start)
+        for raw in latent_batches(self.latent_dim, "normal", num, seed, batch_size):
             yield keras.ops.convert_to_numpy(self.synthesize(raw))
 
     def sample(self, num, seed=None, batch_size=256):
@@ -381,12 +376,7 @@ class LAPGAN(common.SavesSeedStates, keras.Model):
     @classmethod
     def training_data(cls, config, batch_size, seed, repeat=True, image_size=None):
         """``kerasgan train``'s data: the images of ``config["dataset"]``."""
-        from kerasgan import data
-
-        load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat}
-        if image_size:
-            load_args["image_size"] = int(image_size)
-        return data.load(config["dataset"], **load_args)
+        return common.load_run_dataset(config, batch_size, seed, repeat, image_size)
 
     def preview_function(self, config, seed):
         """One row per sample: its image at every level (upsampled to full size), coarse to fine; 8 samples."""

@@ -295,11 +295,8 @@ class SRGAN(TranslationGAN):
         """``kerasgan train``'s data: ``data.load_super_resolution`` of ``model_args["styles"]`` (default the colour styles)."""
         from kerasgan import data
 
-        if image_size:
-            raise ValueError("super-resolution pairs come at 64x64 and 64 / scale: drop image_size")
-        if config.get("dataset") != "emoji_styles_64":
-            raise ValueError("kerasgan train trains SRGAN on dataset 'emoji_styles_64'; for other data, fit in Python "
-                             "on (low, high) pairs made with kerasgan.data.downscale")
+        common.require_emoji_set(config, image_size, "super-resolution pairs (64x64 and 64 / scale)",
+                                 "fit in Python on (low, high) pairs made with kerasgan.data.downscale")
         args = config.get("model_args") or {}
         return data.load_super_resolution(args.get("styles") or data.EMOJI_COLOUR_STYLES, int(args.get("scale", 4)),
                                           batch_size=batch_size, seed=seed, repeat=repeat, mirror=bool(config.get("mirror")))

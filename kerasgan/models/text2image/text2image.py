@@ -321,11 +321,7 @@ class TextToImageGAN(GAN):
         """``kerasgan train``'s data: ``data.load_captioned`` of the model's vocabulary and ``model_args["styles"]``."""
         from kerasgan import data
 
-        if image_size:
-            raise ValueError("the captioned emoji are 64x64: drop image_size")
-        if config.get("dataset") != "emoji_styles_64":
-            raise ValueError("kerasgan train trains text2image on dataset 'emoji_styles_64'; for other data, fit in Python "
-                             "on {'images', 'tokens'} batches")
+        common.require_emoji_set(config, image_size, "the captioned emoji", "fit in Python on {'images', 'tokens'} batches")
         args = dict(config.get("model_args") or {})
         styles = args.get("styles") or data.EMOJI_COLOUR_STYLES
         vocabulary = cls._vocabulary_of(args)

@@ -101,6 +101,7 @@ def build_parser():
     p.add_argument("model", nargs="?", help="architecture name (see `kerasgan list`)")
     p.add_argument("--recipe", help="reproduce a zoo entry from its recipe (e.g. dcgan_mnist)")
     p.add_argument("--dataset", help="mnist, fashion_mnist, a TFDS name, a folder or an .npz file")
+    p.add_argument("--split", help="split to train on (default train); a slice such as 'train[:50000]' holds the rest out")
     p.add_argument("--steps", type=_positive(int), help="generator steps to train")
     p.add_argument("--batch-size", type=_positive(int), help="batch size (default: the model's recipe)")
     p.add_argument("--seed", type=int, help="random seed (default 0, or the recipe's)")
@@ -428,6 +429,7 @@ def cmd_train(args):
         "steps_per_execution": args.steps_per_execution,
         "num_labelled": args.num_labelled,
         "lr_decay": args.lr_decay,
+        "split": args.split,
     }
     if args.recipe:
         config = training.recipe_config(args.recipe)

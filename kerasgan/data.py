@@ -43,6 +43,7 @@ import difflib
 import gzip
 import os
 import pathlib
+import re
 import warnings
 
 import numpy as np
@@ -539,8 +540,60 @@ def _fashion_mnist(split, download, data_dir, shuffle, seed):
         ) from None
 
 
+def _split_slice(split):
+    """``"train[:50000]"`` -> ``("train", slice(None, 50000), "items")``; ``"train[80%:]"`` uses percent units.
+
+    The TFDS slice syntax (``name[start:stop]``, bounds in items or, with a ``%``
+    on every bound given, in percent of the split), so that in-memory sources
+    can hold out part of a split (e.g. MNIST's last 10,000 training images as a
+    validation set). A plain split name gives ``(split, None, None)``.
+    """
+    if not isinstance(split, str):
+        raise TypeError(f"split must be a string such as 'train', 'test' or 'train[:50000]', got {type(split).__name__}")
+    match = re.fullmatch(r"\s*([\w.-]+)\s*\[\s*(-?\d*)\s*(%?)\s*:\s*(-?\d*)\s*(%?)\s*\]\s*", split)
+    if match is None:
+        if "[" in split or "]" in split:
+            raise ValueError(
+                f"cannot read the split {split!r}: write a slice as 'train[START:STOP]' in images "
+                "(e.g. 'train[:50000]') or percent ('train[80%:]')"
+            )
+        return split, None, None
+    name, start, start_pct, stop, stop_pct = match.groups()
+    given = [(v, pct) for v, pct in ((start, start_pct), (stop, stop_pct)) if v]
+    if not given:
+        return name, slice(None), "items"
+    if len({pct for _, pct in given}) > 1:
+        raise ValueError(f"split {split!r} mixes percent and item bounds: use one unit for both")
+    unit = "percent" if given[0][1] else "items"
+    bound = lambda v: int(v) if v else None  # noqa: E731
+    return name, slice(bound(start), bound(stop)), unit
+
+
+def _slice_arrays(src, part, unit, split):
+    """The images (and labels) of ``src`` within ``part``; an empty result is an error."""
+    n = len(src.x)
+    if unit == "percent":
+        edge = lambda v: None if v is None else (max(-100, min(100, v)) * n) // 100  # noqa: E731
+        part = slice(edge(part.start), edge(part.stop))
+    x = src.x[part]
+    if len(x) == 0:
+        raise ValueError(f"{src.what}: split {split!r} selects no images of the {n} in the split: check its bounds")
+    return _Arrays(x, None if src.y is None else src.y[part], f"{src.what} ({split})", has_labels=src.has_labels)
+
+
 def _resolve(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels):
-    """The source as ``_Arrays`` (raw images, labels) or ``_TFDS``."""
+    """The source as ``_Arrays`` (raw images, labels) or ``_TFDS``; in-memory sources honour a slice of a split."""
+    base, part, unit = _split_slice(split)
+    if part is None:
+        return _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels)
+    src = _resolve_split(source, base, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels)
+    if isinstance(src, _TFDS):  # TFDS reads the slice itself
+        return _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels)
+    return _slice_arrays(src, part, unit, split)
+
+
+def _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels):
+    """The source (one whole split, or a TFDS split string) as ``_Arrays`` or ``_TFDS``."""
     if isinstance(source, (np.ndarray, list, tuple)) or hasattr(source, "__array__"):
         if split != "train":
             raise ValueError(f"arrays have no splits: pass split='train' (the default), got split={split!r}")
@@ -694,7 +747,8 @@ def load_arrays(
 
     Args:
         source: see ``load``.
-        split: ``"train"`` or ``"test"`` (any TFDS split string for TFDS).
+        split: ``"train"`` or ``"test"``, or a slice of one such as
+            ``"train[:50000]"`` or ``"train[80%:]"`` (any TFDS split string for TFDS).
         labels: also return int32 labels.
         limit: keep only the first ``limit`` images.
         image_size, channels, crop, value_range, skip_bad_files, download,
@@ -756,7 +810,9 @@ def load(
             (``"cifar10"``, ``"lsun/bedroom"``), a folder of images, an
             ``.npz`` file or a numpy array (see the module docstring).
         split: ``"train"`` or ``"test"``; any TFDS split string for TFDS.
-            Single-split sources (arrays, folders, ``fashion_mnist_900``,
+            Every source takes a slice in the TFDS syntax, ``"train[:50000]"``
+            (images) or ``"train[80%:]"`` (percent), to hold part of a split
+            out, e.g. as a validation set. Single-split sources (arrays, folders, ``fashion_mnist_900``,
             ``noto_emoji_64``, npz files with ``x``) only have ``"train"``.
         batch_size: images per batch.
         labels: yield ``(images, labels)`` with int32 labels; an error for

@@ -35,7 +35,7 @@ _CKPT_RE = re.compile(r"^ckpt-(\d{7})\.json$")
 #: Config keys that must agree between a run and its resumption.
 _RUN_KEYS = (
     "architecture", "dataset", "batch_size", "seed", "image_size", "loss", "model_args", "compile_args", "precision",
-    "num_labelled", "label_seed",
+    "num_labelled", "label_seed", "split",
 )
 
 

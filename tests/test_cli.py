@@ -98,3 +98,22 @@ def test_bad_dataset_folder_is_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("kerasgan: error: ") and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_train_on_a_slice_of_a_split_records_it_and_resume_keeps_it(tmp_path, capsys):
+    x = np.zeros((12, 28, 28), np.uint8)
+    x[8:] = 255  # the held-out images differ from the trained ones
+    np.savez(tmp_path / "d.npz", x_train=x)
+    out = tmp_path / "run"
+    args = ["train", "vanilla_gan", "--dataset", str(tmp_path / "d.npz"), "--split", "train[:8]", "--steps", "2",
+            "--batch-size", "4", "--output", str(out), "--verbose", "0", "--checkpoint-every", "1"]
+    assert cli.main(args) == 0
+    config = json.loads((out / "run_config.json").read_text())
+    assert config["split"] == "train[:8]"
+    from kerasgan.models import common
+
+    batches = common.load_run_dataset(config, batch_size=4, seed=0, repeat=False)
+    assert sum(int(b.shape[0]) for b in batches) == 8  # the slice, not the 12 images
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", "--output", str(out), "--split", "train[:10]", "--steps", "3"]) == 2
+    assert "split='train[:10]' differs from the run being resumed" in capsys.readouterr().err

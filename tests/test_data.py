@@ -421,3 +421,59 @@ def test_load_pairs_jitter_and_mirror_move_both_images_together():
     np.testing.assert_allclose(a2.numpy(), b2.numpy(), atol=1e-6)  # the same crop and flip for both
     assert a2.shape == (8, 64, 64, 3) and float(np.abs(a2.numpy() - a.numpy()).max()) > 0.1
     assert float(a2.numpy().min()) >= -1.0 and float(a2.numpy().max()) <= 1.0
+
+
+# ---------------------------------------------------------- split slices
+def _numbered_npz(tmp_path, n=20):
+    """An npz whose image i is filled with the value i (and labelled i % 10)."""
+    x = np.repeat(np.arange(n, dtype=np.uint8)[:, None, None], 4, axis=1).repeat(4, axis=2)
+    path = tmp_path / "numbered.npz"
+    np.savez(path, x_train=x, y_train=np.arange(n) % 10, x_test=x[:3], y_test=np.arange(3))
+    return str(path)
+
+
+def _ids(images):
+    return np.round((images[:, 0, 0, 0] + 1) * 127.5).astype(int).tolist()
+
+
+def test_split_slices_hold_out_part_of_an_in_memory_split(tmp_path):
+    path = _numbered_npz(tmp_path)
+    head, head_labels = data.load_arrays(path, split="train[:15]", labels=True)
+    assert _ids(head) == list(range(15)) and head_labels.tolist() == [i % 10 for i in range(15)]
+    assert _ids(data.load_arrays(path, split="train[15:]")) == [15, 16, 17, 18, 19]
+    assert _ids(data.load_arrays(path, split="train[-3:]")) == [17, 18, 19]
+    assert _ids(data.load_arrays(path, split="train[50%:]")) == list(range(10, 20))
+    assert _ids(data.load_arrays(path, split="train[:25%]")) == list(range(5))
+    assert _ids(data.load_arrays(path, split="test[1:]")) == [1, 2]
+    assert _ids(data.load_arrays(path, split="train[:]")) == list(range(20))
+    # a training pipeline sees the slice only, every image of it once per epoch
+    seen = np.concatenate([b.numpy() for b in data.load(path, split="train[:15]", batch_size=5, seed=0, repeat=False)])
+    assert sorted(_ids(seen)) == list(range(15))
+
+
+def test_bad_split_slices_are_one_line_errors(tmp_path):
+    path = _numbered_npz(tmp_path)
+    with pytest.raises(ValueError, match=r"split 'train\[5:5\]' selects no images of the 20 in the split"):
+        data.load_arrays(path, split="train[5:5]")
+    with pytest.raises(ValueError, match="mixes percent and item bounds"):
+        data.load_arrays(path, split="train[10%:15]")
+    with pytest.raises(ValueError, match=r"write a slice as 'train\[START:STOP\]'"):
+        data.load_arrays(path, split="train[a:b]")
+    with pytest.raises(ValueError, match="has no split 'valid'"):
+        data.load_arrays(path, split="valid[:5]")
+
+
+def test_tfds_reads_split_slices_itself(no_local_data, monkeypatch):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    asked = []
+    real = data._tfds_load
+
+    def recording(name, split, *args, **kwargs):
+        asked.append(split)
+        return real(name, split, *args, **kwargs)
+
+    monkeypatch.setattr(data, "_tfds_load", recording)
+    with tfds.testing.mock_data(num_examples=20):  # (the mock returns every example whatever the slice)
+        images = data.load_arrays("mnist", split="train[:5]")
+    assert asked[-1] == "train[:5]"  # the slice string goes to tfds.load, not sliced again here
+    assert images.shape[1:] == (28, 28, 1)

@@ -184,10 +184,11 @@ def two_player_compile_from_config(model, config):
 
 
 def load_run_dataset(config, batch_size, seed, repeat=True, image_size=None, labels=False):
-    """``kerasgan train``'s default data: ``data.load(config["dataset"])`` batched, optionally resized, with labels."""
+    """``kerasgan train``'s default data: ``data.load(config["dataset"], split=config["split"])`` (default split
+    ``"train"``) batched, optionally resized, with labels."""
     from kerasgan import data
 
-    load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat}
+    load_args = {"batch_size": batch_size, "seed": seed, "repeat": repeat, "split": config.get("split") or "train"}
     if image_size:
         load_args["image_size"] = int(image_size)
     return data.load(config["dataset"], labels=labels, **load_args)

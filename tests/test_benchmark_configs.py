@@ -53,3 +53,31 @@ def training_build(config):
     from kerasgan import training
 
     return training.build_model(config, (64, 64, 3))
+
+
+def test_gan_mnist_speckle_measure_and_variants():
+    import numpy as np
+
+    import gan_mnist_speckle as speckle_bench
+    from kerasgan import training
+
+    flat = np.zeros((2, 28, 28))
+    assert speckle_bench.speckle(flat) == 0.0
+    flat[0, 10, 10] = 1.0  # one isolated pixel: the median filter removes it, a change of 1 in 2 * 784 pixels
+    assert speckle_bench.speckle(flat) == pytest.approx(1 / (2 * 784))
+    flat[1, 5:15, 5:15] = 1.0  # a solid square keeps all but its 4 corners' worth of change
+    assert speckle_bench.speckle(flat[1:]) == pytest.approx(4 / 784)
+    for name, (model_args, compile_args, _) in speckle_bench.VARIANTS.items():
+        config = {"architecture": "vanilla_gan", "dataset": "mnist", "steps": 1, "batch_size": 4, "seed": 0,
+                  "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100, "ema_decay": 0.999, **model_args},
+                  "compile_args": compile_args}
+        gan = training.build_model(config, (28, 28, 1))
+        assert gan.ema_generator is not None, name
+        raw = speckle_bench.raw_samples(gan, 3, 0)
+        assert raw.shape == (3, 28, 28, 1)
+        # the raw generator sees sample()'s latents: a fresh model's EMA copy equals it
+        np.testing.assert_allclose(raw, gan.sample(3, seed=0), atol=1e-6)
+    sgd = training.build_model({"architecture": "vanilla_gan", "dataset": "mnist", "steps": 1, "batch_size": 4, "seed": 0,
+                                "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100},
+                                "compile_args": speckle_bench.VARIANTS["sgd_momentum"][1]}, (28, 28, 1))
+    assert type(sgd.g_optimizer).__name__ == "SGD" and float(sgd.g_optimizer.momentum) == 0.5

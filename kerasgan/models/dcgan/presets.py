@@ -172,8 +172,8 @@ _entry(
     run={"lr_decay": {"start": 150000, "steps": 50000}, "jit_compile": False, "steps_per_execution": 8,
          "checkpoint_every": 1000, "keep_checkpoints": 100, "sample_every": 5000},
     files={
-        "generator.weights.h5": "b4ae00be1b088f8c7fb2c3b701990c35231c152664cdc0e77e5a740c369b226c",
-        "discriminator.weights.h5": "d0c5e7ab7de5c061b79f6dda73e589ffaf0a571bb4bfcfa48cb1cf21d6ebb1a5",
+        "generator.weights.h5": "62d978a52b11251af9ea4e60fca9e3a7c3377b2e3952831d455a9bdcc700e01e",
+        "discriminator.weights.h5": "21074d98b7f0ab137521d621fbd2ed4f713553651354b132820a0c100f94902f",
     },
 )
 _entry(

@@ -120,13 +120,19 @@ def main():
                           "batch_size": 100, "seed": 0, "steps_per_execution": 8, "jit_compile": False,
                           "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100, "ema_decay": 0.999, **model_args},
                           "compile_args": compile_args}
-                training.train(config, str(run), verbose=0, sample_every=args.steps)
-            gan = _load(run)
-            seconds = json.loads((run / "config.json").read_text()).get("seconds")
-            row = {"variant": name, "what": what, "seconds": seconds,
-                   "raw": score(raw_samples(gan, args.num, 0), validation, test, classifier),
-                   "ema": score(gan.sample(args.num, seed=0), validation, test, classifier)}
-            cached.write_text(json.dumps(row))
+                try:
+                    training.train(config, str(run), verbose=0, sample_every=args.steps)
+                except training.TrainingDiverged as err:  # a row of its own: the variant cannot train as set
+                    row = {"variant": name, "what": what, "diverged": str(err).split(";")[0]}
+                    run.mkdir(parents=True, exist_ok=True)
+                    cached.write_text(json.dumps(row))
+            if not cached.is_file():
+                gan = _load(run)
+                seconds = json.loads((run / "config.json").read_text()).get("seconds")
+                row = {"variant": name, "what": what, "seconds": seconds,
+                       "raw": score(raw_samples(gan, args.num, 0), validation, test, classifier),
+                       "ema": score(gan.sample(args.num, seed=0), validation, test, classifier)}
+                cached.write_text(json.dumps(row))
         rows.append(row)
         print(json.dumps(row), flush=True)
         write_table(args, header, rows, test_images, validation, test, classifier)
@@ -163,6 +169,9 @@ def write_table(args, header, rows, test_images, validation, test, classifier):
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        if "diverged" in r:
+            lines.append(f"| {r['variant']} | {r['what']} | {r['diverged']} | | | | |")
+            continue
         raw, ema = r["raw"], r["ema"]
         minutes = f"{r['seconds'] / 60:.1f}" if r.get("seconds") else "-"
         lines.append(

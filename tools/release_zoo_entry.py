@@ -129,7 +129,8 @@ def main(name, run_dir, step=None, evaluate_scores=True, root=ROOT):
             "selected_step": step,
             "lowest_validation_fid_step": best,
             "flattened": flat,
-            "command": f"python tools/fid_curve.py runs/{name}",
+            "command": f"python tools/fid_curve.py runs/{name}"
+            + (f" --reference '{cached['protocol']['reference']}'" if cached["protocol"].get("reference", "mnist:train") != "mnist:train" else ""),
         }
         shutil.copyfile(curve_path, out / "curve.json")
         (out / "curve.svg").write_text(

@@ -35,12 +35,14 @@ def test_park_then_unpark_resumes_the_same_run(tmp_path):
     tool = _tool()
     training.train(_config(tmp_path, 4), str(tmp_path / "first"), verbose=0, checkpoint_every=2, keep_checkpoints=5)
     (tmp_path / "first" / "curve.json").write_text(json.dumps({"steps": {"2": {"fid": 1.0}}}))
+    (tmp_path / "first" / "parzen_curve.json").write_text(json.dumps({"steps": {"2": {"validation_ll": 9.0}}}))
     assert tool.park(tmp_path / "first", tmp_path / "parked") == 4
     parked = sorted(p.name for p in (tmp_path / "parked" / "checkpoints").iterdir())
     assert parked == ["ckpt-0000004.json", "ckpt-0000004.weights.h5"]  # one resumable state
     # A later sitting: a fresh run folder from the parked state.
     assert tool.unpark(tmp_path / "parked", tmp_path / "later") == 4
     assert json.loads((tmp_path / "later" / "curve.json").read_text()) == {"steps": {"2": {"fid": 1.0}}}
+    assert json.loads((tmp_path / "later" / "parzen_curve.json").read_text()) == {"steps": {"2": {"validation_ll": 9.0}}}
     assert (tmp_path / "later" / "run_config.json").read_text() == (tmp_path / "first" / "run_config.json").read_text()
     original, unparked = training.load_checkpoint(tmp_path / "first", 4), training.load_checkpoint(tmp_path / "later")
     for a, b in zip(original.weights, unparked.weights):  # G, D, EMA, RNG state

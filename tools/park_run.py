@@ -8,8 +8,9 @@ A zoo entry's training run spans several sittings, and a sitting's machine
 keeps only what is committed. ``park`` copies what ``kerasgan train --resume``
 needs, and nothing more, into ``parked/NAME``: the run config, the latest
 complete checkpoint (weights + manifest, sha256-checked) and the validation
-curve cache (``curve.json`` of ``tools/fid_curve.py``, whose scores of older
-checkpoints stay valid after those are pruned). Older parked checkpoints are
+curve caches (``curve.json`` of ``tools/fid_curve.py``, ``parzen_curve.json``
+of ``benchmarks/parzen_gan_mnist.py --run``: their scores of older checkpoints
+stay valid after those are pruned). Older parked checkpoints are
 removed, so the folder holds one resumable state. ``unpark`` copies it back
 into a run folder; resuming from there continues the same run (the data
 order, RNG state and optimizer state are in the checkpoint).
@@ -26,7 +27,7 @@ import shutil
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-KEEP = ("run_config.json", "curve.json", "curve.svg")
+KEEP = ("run_config.json", "curve.json", "curve.svg", "parzen_curve.json")
 
 
 def _copy_atomic(src, dst):

@@ -493,13 +493,13 @@ def _tfds_load(name, split, download, data_dir, shuffle, seed, what, path_like=F
         raise ValueError(f"{what}: TFDS could not load split {split!r}: {first}") from None
 
 
-def _mnist(split, download, data_dir, shuffle, seed):
+def _mnist(split, download, data_dir, shuffle, seed, tfds_split):
     what = "source 'mnist'"
     path = _in_data_dir("mnist.npz") or _in_keras_cache("mnist.npz")
     if path is not None:
         return _Arrays(*_npz(path, split, what), what, has_labels=True)
     try:
-        return _TFDS(_tfds_load("mnist", split, False, data_dir, shuffle, seed, what), what)
+        return _TFDS(_tfds_load("mnist", tfds_split, False, data_dir, shuffle, seed, what), what)
     except FileNotFoundError:
         if not download:
             raise FileNotFoundError(
@@ -513,7 +513,7 @@ def _mnist(split, download, data_dir, shuffle, seed):
     return _Arrays(*_npz(path, split, what), what, has_labels=True)
 
 
-def _fashion_mnist(split, download, data_dir, shuffle, seed):
+def _fashion_mnist(split, download, data_dir, shuffle, seed, tfds_split):
     what = "source 'fashion_mnist'"
     path = _in_data_dir("fashion_mnist.npz")
     if path is not None:
@@ -530,7 +530,7 @@ def _fashion_mnist(split, download, data_dir, shuffle, seed):
     if cached is not None:
         return _Arrays(*cached, what, has_labels=True)
     try:
-        return _TFDS(_tfds_load("fashion_mnist", split, download, data_dir, shuffle, seed, what), what)
+        return _TFDS(_tfds_load("fashion_mnist", tfds_split, download, data_dir, shuffle, seed, what), what)
     except FileNotFoundError:
         folder = _data_dir_env()
         env = f"{folder}/fashion_mnist(_900).npz" if folder else "$KERASGAN_DATA_DIR (unset)"
@@ -584,16 +584,18 @@ def _slice_arrays(src, part, unit, split):
 def _resolve(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels):
     """The source as ``_Arrays`` (raw images, labels) or ``_TFDS``; in-memory sources honour a slice of a split."""
     base, part, unit = _split_slice(split)
-    if part is None:
-        return _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels)
-    src = _resolve_split(source, base, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels)
-    if isinstance(src, _TFDS):  # TFDS reads the slice itself
-        return _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels)
+    # In-memory sources read the whole base split and slice it here; TFDS is handed the slice string itself.
+    src = _resolve_split(source, base, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels,
+                         tfds_split=split)
+    if part is None or isinstance(src, _TFDS):
+        return src
     return _slice_arrays(src, part, unit, split)
 
 
-def _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels):
-    """The source (one whole split, or a TFDS split string) as ``_Arrays`` or ``_TFDS``."""
+def _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, seed, y, image_size, crop, channels,
+                   tfds_split=None):
+    """The source as ``_Arrays`` (of the whole ``split``) or ``_TFDS`` (reading ``tfds_split``, default ``split``)."""
+    tfds_split = split if tfds_split is None else tfds_split
     if isinstance(source, (np.ndarray, list, tuple)) or hasattr(source, "__array__"):
         if split != "train":
             raise ValueError(f"arrays have no splits: pass split='train' (the default), got split={split!r}")
@@ -613,9 +615,9 @@ def _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, s
             raise ValueError(f"{what}: is a file but not an .npz file: pass a folder of images or an .npz file")
         return _Arrays(*_npz(text, split, what), what)
     if text == "mnist":
-        return _mnist(split, download, data_dir, shuffle, seed)
+        return _mnist(split, download, data_dir, shuffle, seed, tfds_split)
     if text == "fashion_mnist":
-        return _fashion_mnist(split, download, data_dir, shuffle, seed)
+        return _fashion_mnist(split, download, data_dir, shuffle, seed, tfds_split)
     if text == "emoji_styles_64" or text.startswith("emoji_styles_64/"):
         return _emoji_styles(text, split, what)
     if text in LOCAL_SETS:
@@ -631,7 +633,7 @@ def _resolve_split(source, split, skip_bad_files, download, data_dir, shuffle, s
         return _Arrays(x, labels if has_labels else None, what, has_labels=has_labels)
     if _looks_like_path(text):
         raise FileNotFoundError(f"{what}: no such folder or file: check the path")
-    return _TFDS(_tfds_load(text, split, download, data_dir, shuffle, seed, what, path_like=os.sep in text), what)
+    return _TFDS(_tfds_load(text, tfds_split, download, data_dir, shuffle, seed, what, path_like=os.sep in text), what)
 
 
 def _emoji_styles(text, split, what):

@@ -375,3 +375,49 @@ def test_dcgan_latent_distribution_is_honoured_and_saved(tmp_path):
     assert "latent_distribution" not in models.DCGAN(**TINY["dcgan"][0]).get_config()
     with pytest.raises(ValueError, match="latent_distribution must be one of"):
         models.DCGAN(**TINY["dcgan"][0], latent_distribution="gamma")
+
+
+def _signature_value(spec, rng):
+    """A valid value for one input of an exported endpoint: 2 wherever the batch is free."""
+    shape = [2 if d is None else d for d in spec.shape]
+    fixed = {"num": 2, "seed": 5, "truncation": 0.7}
+    if spec.name in fixed:
+        return tf.constant(fixed[spec.name], spec.dtype)
+    if spec.dtype == tf.string:
+        return tf.constant(np.full(shape, "smiling cat face"))
+    if spec.dtype.is_floating:
+        return tf.constant(rng.uniform(-1, 1, shape), spec.dtype)
+    return tf.zeros(shape, spec.dtype)  # class, domain and token ids: 0 is valid for every model
+
+
+FIRST_OF_EACH = [CASES[[n for n, _ in CASES].index(name)] for name in TINY]
+
+
+@pytest.mark.parametrize("name,kwargs", FIRST_OF_EACH, ids=[f"{n}" for n, _ in FIRST_OF_EACH])
+def test_export_round_trip_serves_every_endpoint(name, kwargs, tmp_path):
+    # Every endpoint the model names (serving_endpoints) comes back from the
+    # SavedModel as a signature that gives what the model's own function gives.
+    gan = _make(name, kwargs)
+    endpoints = gan.serving_endpoints()["endpoints"]
+    assert "serving_default" in endpoints
+    loaded = tf.saved_model.load(str(gan.export(tmp_path / "sm")))
+    assert set(loaded.signatures) == set(endpoints)
+    rng = np.random.default_rng(0)
+    for endpoint, (fn, signature) in endpoints.items():
+        values = [_signature_value(spec, rng) for spec in signature]
+        expected = fn(*values)
+        served = loaded.signatures[endpoint](**{spec.name: v for spec, v in zip(signature, values)})
+        assert set(served) == set(expected), endpoint
+        for key, want in expected.items():
+            got = served[key].numpy()
+            assert got.shape == tuple(want.shape) and got.dtype == want.dtype.as_numpy_dtype, (endpoint, key)
+            atol = 1 if got.dtype == np.uint8 else 1e-5  # uint8: a rounding tie may fall either way
+            np.testing.assert_allclose(got.astype("float64"), np.asarray(want, "float64"), atol=atol, err_msg=f"{endpoint}/{key}")
+    # and serving_default is the model's own generator where it takes latents (and labels)
+    names = [spec.name for spec in endpoints["serving_default"][1]]
+    if names in (["z"], ["z", "labels"]) and not isinstance(gan, models.TextToImageGAN):
+        z = gan.latents(3, seed=2)
+        labels = labels_for(gan, 3).get("labels")
+        args = {"z": z} if labels is None else {"z": z, "labels": tf.constant(labels, tf.int32)}
+        np.testing.assert_allclose(loaded.signatures["serving_default"](**args)["images"].numpy(),
+                                   np.asarray(gan.generate(z, labels=labels)), atol=1e-5)

@@ -208,7 +208,10 @@ def build_parser():
     p.add_argument("--weights", help="explicit weights for a zoo entry")
 
     p = sub.add_parser("convert", help="import a third-party checkpoint (needs torch)")
-    p.add_argument("kind", choices=("pytorch-dcgan", "pytorch-mlp-gan", "pytorch-cwgangp"))
+    from kerasgan.convert import CONVERTERS  # numpy only: the CLI still starts without TensorFlow
+
+    p.add_argument("kind", choices=tuple(CONVERTERS),
+                   help="; ".join(f"{name}: {entry['help']}" for name, entry in CONVERTERS.items()))
     p.add_argument("checkpoint", help="generator state_dict file (e.g. netG.pth)")
     p.add_argument("--discriminator", help="discriminator state_dict file (e.g. netD.pth)")
     p.add_argument("--out", required=True, help="output folder for the converted weights")
@@ -708,19 +711,15 @@ def cmd_upscale(args):
 
 
 def cmd_convert(args):
+    from kerasgan import convert
+
+    if args.discriminator is not None and not convert.CONVERTERS[args.kind]["discriminator"]:
+        raise CLIError(f"{args.kind} converts a generator only: drop --discriminator")
     for path in (args.checkpoint, args.discriminator):
         if path is not None and not os.path.isfile(path):
             raise CLIError(f"no such checkpoint file: {path}")
     _quiet_tensorflow()
-    from kerasgan import convert
-
-    if args.kind == "pytorch-cwgangp":
-        if args.discriminator is not None:
-            raise CLIError("pytorch-cwgangp converts a generator only: drop --discriminator")
-        gan = convert.pytorch_cwgangp(args.checkpoint)
-    else:
-        converter = {"pytorch-dcgan": convert.pytorch_dcgan, "pytorch-mlp-gan": convert.pytorch_mlp_gan}[args.kind]
-        gan = converter(args.checkpoint, args.discriminator)
+    gan = convert.convert(args.kind, args.checkpoint, args.discriminator)
     sources = [p for p in (args.checkpoint, args.discriminator) if p]
     out = convert.save_converted(gan, args.out, sources)
     print(f"converted {', '.join(sources)} to {out}")

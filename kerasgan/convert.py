@@ -430,6 +430,31 @@ def pytorch_cwgangp(generator_path):
     return gan
 
 
+# --------------------------------------------------------------- registry
+# The CLI's `kerasgan convert KIND` reads this table: a new converter adds its
+# row here (name -> function, whether it takes a discriminator file, a help line).
+CONVERTERS = {
+    "pytorch-dcgan": {"fn": pytorch_dcgan, "discriminator": True,
+                      "help": "pytorch/examples dcgan/main.py netG (and netD), 64x64"},
+    "pytorch-mlp-gan": {"fn": pytorch_mlp_gan, "discriminator": True,
+                        "help": "fully connected nn.Sequential G (and D), e.g. an MNIST MLP GAN"},
+    "pytorch-cwgangp": {"fn": pytorch_cwgangp, "discriminator": False,
+                        "help": "PyTorch-GAN-style class-conditional generator (label embedding + upsample convs)"},
+}
+
+
+def convert(kind, generator_path, discriminator_path=None):
+    """Runs the converter named ``kind`` (a key of ``CONVERTERS``) on the checkpoint files."""
+    if kind not in CONVERTERS:
+        raise ValueError(f"unknown converter {kind!r}: choose one of {', '.join(CONVERTERS)}")
+    entry = CONVERTERS[kind]
+    if discriminator_path is not None and not entry["discriminator"]:
+        raise ValueError(f"{kind} converts a generator only: drop the discriminator file")
+    if entry["discriminator"]:
+        return entry["fn"](generator_path, discriminator_path)
+    return entry["fn"](generator_path)
+
+
 def _record(gan, converter, generator_path, discriminator_path):
     _PROVENANCE[gan] = {
         "converter": converter,

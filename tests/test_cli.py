@@ -72,6 +72,8 @@ def test_list_and_info_in_process(capsys):
         (["train", "pix2pix", "--dataset", "mnist", "--steps", "2", "--output", "o"], "dataset 'emoji_styles_64' with model_args styles"),
         (["export", "dcgan_lsun", "--format", "savedmodel", "--quantize", "dynamic_int8", "--out", "o"], "tflite only"),
         (["convert", "pytorch-dcgan", "no_such.pth", "--out", "o"], "no such checkpoint"),
+        (["convert", "pytorch-cwgangp", "g.pth", "--discriminator", "d.pth", "--out", "o"],
+         "pytorch-cwgangp converts a generator only: drop --discriminator"),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(argv, message, capsys, tmp_path, monkeypatch):
@@ -117,3 +119,17 @@ def test_train_on_a_slice_of_a_split_records_it_and_resume_keeps_it(tmp_path, ca
     capsys.readouterr()
     assert cli.main(["train", "--resume", "--output", str(out), "--split", "train[:10]", "--steps", "3"]) == 2
     assert "split='train[:10]' differs from the run being resumed" in capsys.readouterr().err
+
+
+def test_convert_kinds_come_from_the_converter_registry(capsys):
+    from kerasgan import convert
+
+    with pytest.raises(SystemExit):
+        cli.main(["convert", "--help"])
+    out = capsys.readouterr().out
+    for kind, entry in convert.CONVERTERS.items():
+        assert kind in out and callable(entry["fn"])
+    with pytest.raises(ValueError, match="unknown converter 'pytorch-vae': choose one of pytorch-dcgan"):
+        convert.convert("pytorch-vae", "g.pth")
+    with pytest.raises(ValueError, match="converts a generator only"):
+        convert.convert("pytorch-cwgangp", "g.pth", "d.pth")

@@ -45,6 +45,40 @@ def kerasgan_layers():
     return layers
 
 
+def tiny(name, **kwargs):
+    """A tiny model of one of the later families (labels, codes, encoders, growing), seeded."""
+    keras.utils.set_random_seed(0)
+    args = {
+        "cgan": dict(image_shape=SHAPE, num_classes=10, latent_dim=LATENT, g_width=4, d_width=4),
+        "acgan": dict(image_shape=SHAPE, num_classes=10, latent_dim=LATENT, g_width=4, d_width=4),
+        "infogan": dict(image_shape=SHAPE, noise_dim=4, categorical=(3,), continuous=2, g_width=4, d_width=4),
+        "ssgan": dict(image_shape=SHAPE, num_classes=3, latent_dim=6, g_units=8, d_units=(16, 8)),
+        "bigan": dict(image_shape=SHAPE, latent_dim=6, units=16),
+        "progan": dict(image_shape=(8, 8, 1), latent_dim=8, g_width=4, d_width=4),
+        "srgan": dict(image_shape=(8, 8, 3), scale=2, g_width=4, g_blocks=1, d_width=2, d_dense=8, feature_weight=0),
+    }[name]
+    return models.get_architecture(name)(**{**args, **kwargs}, seed=0)
+
+
+def compiled(model):
+    model.compile()
+    return model
+
+
+def head_missing(c):
+    """AC-GAN's class loss on a discriminator output without the class head."""
+    from kerasgan.models.batch import GANBatch
+
+    gan, logits = tiny("acgan"), tf.zeros((2, 1))
+    return gan.compute_auxiliary_terms("generator", GANBatch(real=None, fake=None, labels=tf.constant([0, 1]), fake_output=logits))
+
+
+def latent_tools():
+    from kerasgan import latent
+
+    return latent
+
+
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
 def gan():
@@ -362,6 +396,28 @@ PYTHON_CASES = [
     P(lambda c: evaluate_styles(c.gan, ["style_entopy"]), ValueError, r"unknown style metrics \['style_entopy'\]: did you mean 'style_entropy'\?", id="eval-styles-metric"),
     P(lambda c: evaluate_text(c.gan), TypeError, r"DCGAN does not draw from text: text scores need a text -> image model", id="eval-text-not-text"),
     P(lambda c: text_model().embed_text(np.zeros((2, 3), "int32")), ValueError, r"token ids must be captions \(str\) or token ids of shape \(2, 4\)", id="text-token-shape"),
+    # --- labels (#14): conditional GANs
+    P(lambda c: tiny("cgan").sample(2, seed=0, labels=[0, 10]), ValueError, r"labels must lie in \[0, 9\], got values from 0 to 10", id="labels-range"),
+    P(lambda c: tiny("cgan").sample(2, seed=0, labels=[0.0, 1.0]), TypeError, r"labels must be integer class indices", id="labels-dtype"),
+    P(lambda c: tiny("cgan").sample(3, seed=0, labels=[0, 1]), ValueError, r"labels must have shape \(3,\) \(one per image\) or be one int, got shape \(2,\)", id="labels-count"),
+    P(lambda c: tiny("cgan").sample(2, seed=0), ValueError, r"this GAN is conditional \(10 classes\): pass labels=\[\.\.\.\]", id="labels-missing"),
+    P(lambda c: c.gan.sample(2, seed=0, labels=[0, 1]), ValueError, r"labels were given, but this GAN is unconditional: drop labels=", id="labels-unconditional"),
+    P(lambda c: compiled(tiny("cgan")).fit(images(8), batch_size=4, verbose=0), ValueError,
+      r"this GAN is conditional: train it on \(images, labels\) batches", id="labels-fit-missing"),
+    P(head_missing, ValueError, r"AC-GAN's class loss needs the discriminator's 'class_logits' head, but it returns one tensor of logits", id="head-missing"),
+    # --- codes, encoders, partial labels (#15)
+    P(lambda c: tiny("infogan").sample(2, seed=0, codes={"c9": 1.0}), ValueError, r"unknown code 'c9': this InfoGAN's codes are cat0, c1, c2", id="infogan-unknown-code"),
+    P(lambda c: tiny("infogan").sample(2, seed=0, codes={"categorical": 3}), ValueError, r"code cat0 takes ints in \[0, 2\], got 3", id="infogan-code-range"),
+    P(lambda c: tiny("infogan").sample(2, seed=0, codes={"categorical": 1.0}), ValueError, r"code cat0 takes ints in \[0, 2\], got 1\.0", id="infogan-code-float"),
+    P(lambda c: models.InfoGAN(categorical=(), continuous=0), ValueError, r"InfoGAN needs at least one code", id="infogan-no-code"),
+    P(lambda c: data.labelled_subset(np.repeat(np.arange(10), 50), 25), ValueError, r"must be a multiple of the 10 classes", id="ssgan-labelled-count"),
+    P(lambda c: tiny("bigan").encode(np.zeros((2, 8, 8, 1), "float32")), ValueError, r"have shape \(2, 8, 8, 1\)", id="bigan-encode-shape"),
+    # --- growing generators, super-resolution, latent tools (#17, #18)
+    P(lambda c: tiny("progan", image_shape=(12, 12, 1)), ValueError, r"ProGAN builds square images whose side is 4 times a power of two", id="progan-size"),
+    P(lambda c: tiny("srgan").upscale(np.zeros((1, 8, 8, 3), "float32"), scale=4), ValueError, r"this model upscales by 2, not 4: use scale=2", id="upscale-scale"),
+    P(lambda c: latent_tools().invert(c.gan, np.zeros((1, 28, 28, 1), "float32"), space="w"), ValueError, r"space='w' needs a style-based model", id="invert-space"),
+    P(lambda c: latent_tools().invert(c.gan, np.full((1, 28, 28, 1), 3.0, "float32")), ValueError, r"\[-1, 1\]", id="invert-range"),
+    P(lambda c: latent_tools().sefa(c.translator), ValueError, r"has no latent space to work in", id="sefa-translation-model"),
 ]
 
 
@@ -432,6 +488,9 @@ CLI_CASES = [
     P(["eval", "dcgan_mnist", "--metrics", "knn"], r"knn needs a model with encode \(DCGAN has none\)", id="eval-knn-no-encoder"),
     P(["eval", "dcgan_mnist", "--metrics", "fid,test_error"], r"score test_error in a run of their own", id="eval-mixed-representation"),
     P(["eval", "dcgan_mnist", "--split", "test"], r"--split, --from and --to apply to image-to-image models", id="eval-split-latent"),
+    P(["sample", "dcgan_mnist", "--labels", "1", "--out", "y.png"], r"unconditional model: drop --labels", id="sample-labels-unconditional"),
+    P(["invert", "p2p.keras", "corrupt", "--out", "t.png"], r"has no latent space \(it translates images\)", id="invert-translation-model"),
+    P(["convert", "pytorch-cwgangp", "g.pth", "--discriminator", "d.pth", "--out", "o"], r"converts a generator only: drop --discriminator", id="convert-no-discriminator"),
 ]
 
 

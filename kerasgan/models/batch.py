@@ -79,3 +79,17 @@ def logits_of(output):
     if output is None:
         return None
     return output["logits"] if isinstance(output, dict) else output
+
+
+def head_of(output, name, needed_by):
+    """The named head of a discriminator output, or a one-line error naming what is missing and why.
+
+    ``needed_by`` says which loss reads the head (e.g. "AC-GAN's class loss").
+    """
+    if isinstance(output, dict) and name in output:
+        return output[name]
+    has = f"a dict with {sorted(output)}" if isinstance(output, dict) else "one tensor of logits"
+    raise ValueError(
+        f"{needed_by} needs the discriminator's {name!r} head, but it returns {has}: "
+        f"return {{'logits': ..., {name!r}: ...}} from the discriminator"
+    )

@@ -12,6 +12,7 @@ import keras
 from kerasgan import losses
 from kerasgan.models.cgan.cgan import conditional_config, conditional_generator
 from kerasgan.models.dcgan.dcgan import _LAYOUTS, _check_image_shape, dcgan_discriminator
+from kerasgan.models.batch import head_of
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
 
@@ -33,6 +34,9 @@ def acgan_discriminator(image_shape, num_classes, width=None, kernel_size=4, nor
     flat = keras.layers.Flatten(name="class_features")(phi)
     class_logits = keras.layers.Dense(num_classes, dtype="float32", name=head)(flat)
     return keras.Model(images, {"logits": logits, head: class_logits}, name=name)
+
+
+NEEDED_BY = "AC-GAN's class loss"
 
 
 @register_architecture("acgan")
@@ -102,10 +106,10 @@ class ACGAN(GAN):
     def compute_auxiliary_terms(self, player, batch):
         if batch.labels is None:
             raise ValueError("AC-GAN needs labels: train it on (images, labels) batches")
-        fake = losses.auxiliary_classifier_loss(batch.fake_output["class_logits"], batch.labels)
+        fake = losses.auxiliary_classifier_loss(head_of(batch.fake_output, "class_logits", NEEDED_BY), batch.labels)
         if player == "generator":
             return {"g_class": self.class_weight * fake}
-        real = losses.auxiliary_classifier_loss(batch.real_output["class_logits"], batch.labels)
+        real = losses.auxiliary_classifier_loss(head_of(batch.real_output, "class_logits", NEEDED_BY), batch.labels)
         return {"d_class": self.class_weight * (real + fake)}
 
     def classify(self, images):

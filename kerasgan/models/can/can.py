@@ -21,6 +21,7 @@ import keras
 from kerasgan import losses
 from kerasgan.models import common
 from kerasgan.models.acgan.acgan import acgan_discriminator
+from kerasgan.models.batch import head_of
 from kerasgan.models.dcgan.dcgan import dcgan_generator
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
@@ -165,7 +166,8 @@ class CAN(GAN):
     # ------------------------------------------------------------ losses
     def compute_auxiliary_terms(self, player, batch):
         if player == "generator":
-            ambiguity = losses.style_ambiguity_loss(batch.fake_output["style_logits"], self.ambiguity)
+            style_logits = head_of(batch.fake_output, "style_logits", "CAN's style-ambiguity loss")
+            ambiguity = losses.style_ambiguity_loss(style_logits, self.ambiguity)
             return {"g_ambiguity": self.ambiguity_weight * ambiguity}
         styles = batch.extras.get(self.STYLE_KEY)
         if styles is None:
@@ -173,7 +175,7 @@ class CAN(GAN):
                 "CAN needs the style of each real image: train it on (images, styles) batches, e.g. "
                 "kerasgan.data.load_domains(styles, labelled=True) or fit(images, styles)"
             )
-        ce = losses.auxiliary_classifier_loss(batch.real_output["style_logits"], styles)
+        ce = losses.auxiliary_classifier_loss(head_of(batch.real_output, "style_logits", "CAN's style loss"), styles)
         return {"d_style": self.style_weight * ce}
 
     # ------------------------------------------------------------ use

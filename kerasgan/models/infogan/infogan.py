@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan.models.dcgan.dcgan import _LAYOUTS, _check_image_shape, _init
+from kerasgan.models.batch import head_of
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
 
@@ -240,12 +241,14 @@ class InfoGAN(GAN):
         start = self.noise_dim
         for i, k in enumerate(self.categorical):
             target = latents[:, start : start + k]
-            ce = tf.nn.softmax_cross_entropy_with_logits(labels=target, logits=tf.cast(output[f"q_cat{i}"], tf.float32))
+            logits = tf.cast(head_of(output, f"q_cat{i}", "InfoGAN's information term"), tf.float32)
+            ce = tf.nn.softmax_cross_entropy_with_logits(labels=target, logits=logits)
             total += tf.nn.compute_average_loss(ce)
             start += k
         if self.continuous:
             c = latents[:, start : start + self.continuous]
-            nll = 0.5 * tf.reduce_sum(tf.square(c - tf.cast(output["q_continuous"], tf.float32)), axis=1)
+            mean = tf.cast(head_of(output, "q_continuous", "InfoGAN's information term"), tf.float32)
+            nll = 0.5 * tf.reduce_sum(tf.square(c - mean), axis=1)
             total += tf.nn.compute_average_loss(nll)
         return total
 

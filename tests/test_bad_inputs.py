@@ -396,6 +396,11 @@ PYTHON_CASES = [
     P(lambda c: evaluate_styles(c.gan, ["style_entopy"]), ValueError, r"unknown style metrics \['style_entopy'\]: did you mean 'style_entropy'\?", id="eval-styles-metric"),
     P(lambda c: evaluate_text(c.gan), TypeError, r"DCGAN does not draw from text: text scores need a text -> image model", id="eval-text-not-text"),
     P(lambda c: text_model().embed_text(np.zeros((2, 3), "int32")), ValueError, r"token ids must be captions \(str\) or token ids of shape \(2, 4\)", id="text-token-shape"),
+    # --- arguments an architecture sets itself
+    P(lambda c: models.DCGAN(image_shape=SHAPE, latent_dim=LATENT, g_width=4, d_width=4, discriminator=tiny_discriminator(SHAPE)), TypeError,
+      r"DCGAN sets discriminator itself: drop discriminator=; to train networks of your own, use kerasgan\.models\.GAN\(generator, discriminator\)",
+      id="architecture-given-networks"),
+    P(lambda c: tiny("infogan", latent_dim=20), TypeError, r"InfoGAN sets latent_dim itself: drop latent_dim=", id="architecture-given-latent-dim"),
     # --- labels (#14): conditional GANs
     P(lambda c: tiny("cgan").sample(2, seed=0, labels=[0, 10]), ValueError, r"labels must lie in \[0, 9\], got values from 0 to 10", id="labels-range"),
     P(lambda c: tiny("cgan").sample(2, seed=0, labels=[0.0, 1.0]), TypeError, r"labels must be integer class indices", id="labels-dtype"),

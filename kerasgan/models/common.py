@@ -11,6 +11,22 @@ import keras
 import tensorflow as tf
 
 
+def refuse_derived(cls, kwargs):
+    """Refuses constructor arguments that an architecture sets itself (``cls._derived_config_keys``).
+
+    The base ``GAN.get_config`` writes them (the networks, the latent
+    distribution, ...) and ``from_config`` drops them again; a user who passes
+    one would otherwise see it silently ignored.
+    """
+    given = [key for key in cls._derived_config_keys if key in kwargs]
+    if not given:
+        return
+    networks = [key for key in given if key in ("generator", "discriminator")]
+    fix = (f"drop {given[0]}=; to train networks of your own, use kerasgan.models.GAN(generator, discriminator)"
+           f" (image-to-image: TranslationGAN)" if networks else f"drop {given[0]}=")
+    raise TypeError(f"{cls.__name__} sets {', '.join(given)} itself: {fix}")
+
+
 def num_replicas():
     """Replicas of the current tf.distribute strategy (1 without one)."""
     return tf.distribute.get_strategy().num_replicas_in_sync

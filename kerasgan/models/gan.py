@@ -59,6 +59,9 @@ class GAN(common.SavesSeedStates, keras.Model):
 
     #: Names of the extra loss terms ``compute_auxiliary_terms`` returns (logged as metrics).
     auxiliary_metrics = ()
+    # Config entries an architecture subclass sets itself (its networks, ...): from_config drops them
+    # and the subclass's constructor refuses them (common.refuse_derived).
+    _derived_config_keys = ()
 
     def __init__(
         self,
@@ -1040,7 +1043,7 @@ class GAN(common.SavesSeedStates, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = {key: value for key, value in config.items() if key not in cls._derived_config_keys}
         if "generator" not in config:
             return cls(**config)
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])

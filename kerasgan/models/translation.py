@@ -61,6 +61,9 @@ class TranslationGAN(common.SavesSeedStates, keras.Model):
 
     #: Names of the extra loss terms ``compute_auxiliary_terms`` returns (logged as metrics).
     auxiliary_metrics = ()
+    # Config entries an architecture subclass sets itself (its networks, ...): from_config drops them
+    # and the subclass's constructor refuses them (common.refuse_derived).
+    _derived_config_keys = ()
 
     players = ("discriminator", "generator")
     sampling_network = "generator"
@@ -496,7 +499,7 @@ class TranslationGAN(common.SavesSeedStates, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = {key: value for key, value in config.items() if key not in cls._derived_config_keys}
         if "generator" in config:
             config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
             config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])

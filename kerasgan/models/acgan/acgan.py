@@ -15,6 +15,7 @@ from kerasgan.models.dcgan.dcgan import _LAYOUTS, _check_image_shape, dcgan_disc
 from kerasgan.models.batch import head_of
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 
 
 def acgan_discriminator(image_shape, num_classes, width=None, kernel_size=4, norm="batch", sync_batch_norm=False,
@@ -65,6 +66,9 @@ class ACGAN(GAN):
     recipe = {**GAN.recipe, "batch_size": 64}
     auxiliary_metrics = ("d_class", "g_class")
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution", "num_classes")
+
     def __init__(
         self,
         image_shape=(28, 28, 1),
@@ -88,8 +92,7 @@ class ACGAN(GAN):
         )
         self._arch_config["class_weight"] = self.class_weight
         image_shape, num_classes = self._arch_config["image_shape"], self._arch_config["num_classes"]
-        for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=conditional_generator(image_shape, latent_dim, num_classes, embedding_dim, g_width, kernel_size, sync_batch_norm),
             discriminator=acgan_discriminator(image_shape, num_classes, d_width, kernel_size, d_norm, sync_batch_norm),

@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 
 
 def _check_shape(image_shape):
@@ -101,14 +102,16 @@ class BiGAN(GAN):
     recipe = {**GAN.recipe, "batch_size": 128}
     generator_sees_real = True
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution", "num_classes")
+
     def __init__(self, image_shape=(28, 28, 1), latent_dim=50, units=1024, d_dropout=0.2, seed=None, **kwargs):
         image_shape = _check_shape(image_shape)
         if int(latent_dim) < 1 or int(units) < 1 or not 0.0 <= float(d_dropout) < 1.0:
             raise ValueError(f"need latent_dim >= 1, units >= 1 and 0 <= d_dropout < 1; got {latent_dim}, {units}, {d_dropout}")
         self._arch_config = {"image_shape": image_shape, "latent_dim": int(latent_dim), "units": int(units), "d_dropout": float(d_dropout)}
         self.encoder = bigan_encoder(image_shape, int(latent_dim), int(units))
-        for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=bigan_generator(image_shape, int(latent_dim), int(units)),
             discriminator=bigan_discriminator(image_shape, int(latent_dim), int(units), float(d_dropout)),

@@ -21,6 +21,7 @@ from kerasgan.layers.spectral_normalization import SNDense
 from kerasgan.models.gan import GAN
 from kerasgan.models.options import adam_recipe
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 from kerasgan.models.sagan.sagan import (
     _check_attention, _check_attention_width, _stages, image_head, residual_up_block, sagan_discriminator,
 )
@@ -126,6 +127,9 @@ class BigGAN(GAN):
 
     recipe = adam_recipe("hinge", g_lr=1e-4, d_lr=4e-4, beta_1=0.0, beta_2=0.999, batch_size=64)
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution")
+
     def __init__(self, image_shape=(64, 64, 3), num_classes=10, latent_dim=120, embedding_dim=128, g_width=64, d_width=64,
                  attention_resolution=32, ortho_beta=1e-4, ema_decay=0.9999, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -146,8 +150,7 @@ class BigGAN(GAN):
             "attention_resolution": attention_resolution,
             "ortho_beta": self.ortho_beta,
         }
-        for key in ("generator", "discriminator", "latent_distribution"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=biggan_generator(image_shape, int(latent_dim), num_classes, g_width, int(embedding_dim), attention_resolution, seed),
             discriminator=sagan_discriminator(image_shape, num_classes, d_width, attention_resolution, seed),

@@ -67,6 +67,9 @@ class CAN(GAN):
     #: Key of the style labels in a dict batch; tuple batches ``(images, styles)`` are read as such.
     STYLE_KEY = "styles"
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution", "num_classes")
+
     def __init__(
         self,
         image_shape=(64, 64, 3),
@@ -107,8 +110,7 @@ class CAN(GAN):
             "d_norm": d_norm, "style_weight": self.style_weight, "ambiguity_weight": self.ambiguity_weight,
             "ambiguity": ambiguity,
         }
-        for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=dcgan_generator(image_shape, int(latent_dim), g_width, int(kernel_size)),
             discriminator=acgan_discriminator(image_shape, num_styles, d_width, int(kernel_size), d_norm,

@@ -14,6 +14,7 @@ from kerasgan.layers.conditional_batch_normalization import ConditionalBatchNorm
 from kerasgan.models.dcgan.dcgan import _DEFAULT_WIDTH, _LAYOUTS, _check_image_shape, _init, dcgan_discriminator, dcgan_generator
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 
 D_CONDITIONING = ("projection", "concat")
 
@@ -195,6 +196,9 @@ class ConditionalGAN(GAN):
 
     recipe = {**GAN.recipe, "batch_size": 64}
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution")
+
     def __init__(
         self,
         image_shape=(28, 28, 1),
@@ -223,8 +227,7 @@ class ConditionalGAN(GAN):
             self._arch_config["g_bn_epsilon"] = float(g_bn_epsilon)
         if g_norm != "batch":
             self._arch_config["g_norm"] = g_norm
-        for key in ("generator", "discriminator", "latent_distribution"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         kwargs.pop("num_classes", None)
         super().__init__(
             generator=conditional_generator(

@@ -122,6 +122,9 @@ class CycleGAN(TranslationGAN):
     #: Networks each player trains.
     player_networks = {"generator": ("generator", "generator_ba"), "discriminator": ("discriminator", "discriminator_a")}
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "d_sees_source", "num_domains", "l1_weight")
+
     def __init__(self, image_shape=(64, 64, 3), g_width=64, g_blocks=6, d_width=64, d_layers=2, cycle_weight=10.0,
                  identity_weight=0.5, pool_size=50, styles=None, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -132,8 +135,7 @@ class CycleGAN(TranslationGAN):
             "d_layers": int(d_layers), "cycle_weight": float(cycle_weight), "identity_weight": float(identity_weight),
             "pool_size": int(pool_size),
         }
-        for key in ("generator", "discriminator", "d_sees_source", "num_domains", "l1_weight"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=resnet_generator(image_shape, int(g_width), int(g_blocks), name="generator_ab"),
             discriminator=patch_critic(image_shape, int(d_width), int(d_layers), name="critic_b"),

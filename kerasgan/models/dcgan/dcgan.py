@@ -7,6 +7,7 @@ from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
 from kerasgan.layers.virtual_batch_normalization import VirtualBatchNormalization
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 
 # Spatial size of the first feature map and number of stride-2 upsamplings
 # for each supported image size. 64x64 is the paper's LSUN network:
@@ -202,6 +203,9 @@ class DCGAN(GAN):
     # time on a CPU and trains as well on MNIST.
     recipe = {**GAN.recipe, "batch_size": 64}
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator")
+
     def __init__(
         self,
         image_shape=(28, 28, 1),
@@ -232,8 +236,7 @@ class DCGAN(GAN):
             self._arch_config["g_norm"] = g_norm
         if latent_distribution != "normal":  # likewise
             self._arch_config["latent_distribution"] = latent_distribution
-        for key in ("generator", "discriminator"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=dcgan_generator(image_shape, latent_dim, g_width, kernel_size, sync_batch_norm, g_norm),
             discriminator=dcgan_discriminator(

@@ -18,6 +18,7 @@ from kerasgan.models.dcgan.dcgan import _LAYOUTS, _check_image_shape, _init
 from kerasgan.models.batch import head_of
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 
 
 def infogan_generator(image_shape, latent_dim, width=64):
@@ -120,6 +121,9 @@ class InfoGAN(GAN):
     }
     auxiliary_metrics = ("d_info", "g_info")
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_dim", "latent_distribution", "num_classes")
+
     def __init__(self, image_shape=(28, 28, 1), noise_dim=62, categorical=(10,), continuous=2, info_weight=1.0,
                  g_width=64, d_width=64, seed=None, **kwargs):
         categorical = tuple(int(k) for k in (categorical or ()))
@@ -139,8 +143,7 @@ class InfoGAN(GAN):
             "g_width": int(g_width), "d_width": int(d_width),
         }
         latent_dim = self.noise_dim + sum(categorical) + self.continuous
-        for key in ("generator", "discriminator", "latent_dim", "latent_distribution", "num_classes"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=infogan_generator(image_shape, latent_dim, int(g_width)),
             discriminator=infogan_discriminator(image_shape, categorical, self.continuous, int(d_width)),

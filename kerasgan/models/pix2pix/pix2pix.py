@@ -12,6 +12,7 @@ import keras
 
 from kerasgan.models.registry import register_architecture
 from kerasgan.models.translation import TranslationGAN
+from kerasgan.models import common
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -124,6 +125,9 @@ class Pix2Pix(TranslationGAN):
     # Paper: Adam 2e-4, beta_1 0.5, minibatch 1-10; batch 16 here for CPU throughput.
     recipe = {**TranslationGAN.recipe, "batch_size": 16}
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "d_sees_source", "num_domains")
+
     def __init__(self, image_shape=(64, 64, 3), out_channels=None, g_width=64, d_width=64, d_layers=2, l1_weight=100.0,
                  dropout=0.5, test_time_dropout=True, adversarial_weight=1.0, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -134,8 +138,7 @@ class Pix2Pix(TranslationGAN):
         }
         if adversarial_weight != 1.0:
             self._arch_config["adversarial_weight"] = float(adversarial_weight)
-        for key in ("generator", "discriminator", "d_sees_source", "num_domains"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=unet_generator(image_shape, out_channels, int(g_width), dropout=float(dropout),
                                      test_time_dropout=bool(test_time_dropout)),

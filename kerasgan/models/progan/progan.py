@@ -175,6 +175,9 @@ class ProGAN(GAN):
 
     recipe = adam_recipe("wasserstein", g_lr=1e-3, d_lr=1e-3, beta_1=0.0, beta_2=0.99, batch_size=16, gradient_penalty=10.0)
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution", "num_classes")
+
     def __init__(self, image_shape=(64, 64, 3), latent_dim=512, g_width=16, d_width=16, phase_images=800_000, drift=0.001,
                  mbstd_group=4, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -188,8 +191,7 @@ class ProGAN(GAN):
         self._arch_config = {"image_shape": image_shape, "latent_dim": int(latent_dim), "g_width": int(g_width),
                              "d_width": int(d_width), "phase_images": self.phase_images, "drift": self.drift,
                              "mbstd_group": int(mbstd_group)}
-        for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(generator=progan_generator(image_shape, int(latent_dim), g_width, seed),
                          discriminator=progan_discriminator(image_shape, d_width, int(mbstd_group), seed),
                          latent_dim=int(latent_dim), seed=seed, **kwargs)

@@ -24,6 +24,7 @@ from kerasgan.layers.spectral_normalization import SNConv2D, SNDense
 from kerasgan.models.gan import GAN
 from kerasgan.models.options import adam_recipe
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 
 
 def _stages(image_shape, model="SAGAN"):
@@ -184,6 +185,9 @@ class SAGAN(GAN):
 
     recipe = adam_recipe("hinge", g_lr=1e-4, d_lr=4e-4, beta_1=0.0, beta_2=0.9, batch_size=64)
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution")
+
     def __init__(self, image_shape=(64, 64, 3), num_classes=None, latent_dim=128, g_width=64, d_width=64,
                  attention_resolution=32, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -200,8 +204,7 @@ class SAGAN(GAN):
             "d_width": int(d_width),
             "attention_resolution": attention_resolution,
         }
-        for key in ("generator", "discriminator", "latent_distribution"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         num_classes = self._arch_config["num_classes"]
         super().__init__(
             generator=sagan_generator(image_shape, int(latent_dim), num_classes, g_width, attention_resolution, seed),

@@ -138,6 +138,9 @@ class SRGAN(TranslationGAN):
     }
     auxiliary_metrics = ("g_pixel", "g_content")
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "d_sees_source", "num_domains", "l1_weight")
+
     def __init__(self, image_shape=(16, 16, 3), scale=4, g_width=64, g_blocks=16, d_width=64, d_dense=1024,
                  pretrain_steps=0, pixel_weight=1.0, feature_weight=1.0, adversarial_weight=1e-3,
                  content_layer="conv_4", styles=None, seed=None, **kwargs):
@@ -171,8 +174,7 @@ class SRGAN(TranslationGAN):
             "pixel_weight": self.pixel_weight, "feature_weight": self.feature_weight,
             "adversarial_weight": float(adversarial_weight), "content_layer": content_layer,
         }
-        for key in ("generator", "discriminator", "d_sees_source", "num_domains", "l1_weight"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         # The base's L1 term is off: SRGAN's content loss is an MSE (pixels and features).
         super().__init__(
             generator=generator, discriminator=srgan_discriminator(high_shape, int(d_width), int(d_dense)),

@@ -86,6 +86,9 @@ class SemiSupervisedGAN(GAN):
     }
     auxiliary_metrics = ("d_supervised",)
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution")
+
     def __init__(self, image_shape=(28, 28, 1), num_classes=10, latent_dim=100, g_units=500, d_units=(1000, 500, 250, 250, 250),
                  input_noise=0.3, hidden_noise=0.5, supervised_weight=1.0, seed=None, **kwargs):
         if isinstance(num_classes, bool) or int(num_classes) != num_classes or num_classes < 2:
@@ -100,8 +103,7 @@ class SemiSupervisedGAN(GAN):
             "g_units": int(g_units), "d_units": list(d_units), "input_noise": float(input_noise),
             "hidden_noise": float(hidden_noise), "supervised_weight": self.supervised_weight,
         }
-        for key in ("generator", "discriminator", "latent_distribution"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         kwargs.pop("num_classes", None)
         super().__init__(
             generator=ssgan_generator(image_shape, int(latent_dim), int(g_units)),

@@ -136,6 +136,9 @@ class StarGAN(TranslationGAN):
     }
     auxiliary_metrics = ("d_class", "g_class", "g_reconstruction")
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "d_sees_source", "l1_weight")
+
     def __init__(self, image_shape=(64, 64, 3), num_domains=4, g_width=64, g_blocks=6, d_width=64, d_repeat=5,
                  class_weight=1.0, reconstruction_weight=10.0, styles=None, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -146,8 +149,7 @@ class StarGAN(TranslationGAN):
             "d_width": int(d_width), "d_repeat": int(d_repeat), "class_weight": float(class_weight),
             "reconstruction_weight": float(reconstruction_weight),
         }
-        for key in ("generator", "discriminator", "d_sees_source", "l1_weight"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         self.class_weight = float(class_weight)
         self.reconstruction_weight = float(reconstruction_weight)
         super().__init__(

@@ -29,6 +29,7 @@ from kerasgan.models.gan import GAN, stateless_latents
 from kerasgan.models.options import adam_recipe
 from kerasgan.models.registry import register_architecture
 from kerasgan.models.sagan.sagan import _stages, sagan_discriminator
+from kerasgan.models import common
 
 
 def mapping_network(latent_dim, w_dim, layers=8, lr_multiplier=0.01, seed=None):
@@ -200,6 +201,9 @@ class StyleGAN(GAN):
 
     recipe = adam_recipe("modified", g_lr=1e-3, d_lr=1e-3, beta_1=0.0, beta_2=0.99, batch_size=32, r1_gamma=10.0)
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution", "num_classes")
+
     def __init__(self, image_shape=(64, 64, 3), latent_dim=512, w_dim=512, mapping_layers=8, g_width=32, d_width=32,
                  mixing_prob=0.9, seed=None, **kwargs):
         image_shape = tuple(int(d) for d in image_shape)
@@ -214,8 +218,7 @@ class StyleGAN(GAN):
             "mapping_layers": int(mapping_layers), "g_width": int(g_width), "d_width": int(d_width),
             "mixing_prob": float(mixing_prob),
         }
-        for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         generator, discriminator = self._networks(image_shape, int(latent_dim), int(w_dim), int(mapping_layers), int(g_width),
                                                   int(d_width), float(mixing_prob), seed)
         super().__init__(generator=generator, discriminator=discriminator, latent_dim=int(latent_dim), seed=seed, **kwargs)

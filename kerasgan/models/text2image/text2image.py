@@ -199,6 +199,9 @@ class TextToImageGAN(GAN):
     recipe = {**GAN.recipe, "batch_size": 64}
     auxiliary_metrics = ("d_mismatch",)
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator", "latent_distribution", "num_classes")
+
     def __init__(self, image_shape=(64, 64, 3), vocabulary=None, max_tokens=24, latent_dim=100, embed_dim=128,
                  condition_dim=128, text_dim=128, g_width=None, d_width=None, kl_weight=1.0, encoder_steps=2000,
                  styles=None, seed=None, **kwargs):
@@ -227,8 +230,7 @@ class TextToImageGAN(GAN):
             self._arch_config["styles"] = self.styles
         self.text_encoder = _frozen(text_encoder(len(vocabulary), vocabulary.max_tokens, int(embed_dim)))
         self.image_encoder = image_encoder(image_shape, int(embed_dim))
-        for key in ("generator", "discriminator", "latent_distribution", "num_classes"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=text2image_generator(image_shape, int(latent_dim), self.text_encoder, int(condition_dim), g_width, seed),
             discriminator=text2image_discriminator(image_shape, self.text_encoder, int(text_dim), d_width),

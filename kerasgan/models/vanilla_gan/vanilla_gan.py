@@ -5,6 +5,7 @@ import keras
 from kerasgan.layers.maxout import Maxout
 from kerasgan.models.gan import GAN
 from kerasgan.models.registry import register_architecture
+from kerasgan.models import common
 
 
 def vanilla_generator(image_shape=(28, 28, 1), latent_dim=100, units=(1200, 1200), activation="relu"):
@@ -92,6 +93,9 @@ class VanillaGAN(GAN):
         "batch_size": 100,
     }
 
+    # set by the architecture itself: from_config drops them, the constructor refuses them
+    _derived_config_keys = ("generator", "discriminator")
+
     def __init__(
         self,
         image_shape=(28, 28, 1),
@@ -120,8 +124,7 @@ class VanillaGAN(GAN):
             "input_dropout": float(input_dropout),
             "latent_distribution": latent_distribution,
         }
-        for key in ("generator", "discriminator"):
-            kwargs.pop(key, None)
+        common.refuse_derived(type(self), kwargs)
         super().__init__(
             generator=vanilla_generator(image_shape, latent_dim, g_units, g_activation),
             discriminator=vanilla_discriminator(

@@ -585,6 +585,9 @@ def cmd_eval(args):
             value = result[key]
             if key == "test_error":
                 print(f"| test errors | {value['errors']} of {result['protocol']['test_images']} ({100 * value['rate']:.2f} %) |")
+            elif key == "cluster_error":
+                print(f"| cluster test errors | {value['errors']} of {result['protocol']['test_images']} ({100 * value['rate']:.2f} %), "
+                      f"{value['clusters_used']} clusters used |")
             elif key == "code_accuracy":
                 print(f"| categorical code -> digit accuracy (best matching) | {value['accuracy']:.4f} |")
             else:

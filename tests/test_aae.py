@@ -66,6 +66,45 @@ def test_mixture_prior_draws_components_on_a_circle():
         AdversarialAutoencoder(prior="cauchy")
 
 
+def test_categorical_prior_draws_one_hot_clusters_and_a_gaussian_style():
+    aae = _aae(prior="categorical", clusters=5)
+    assert aae.latent_dim == 5 + 4 and aae.style_dim == 4  # the decoder reads the one-hot, then the style
+    z = np.asarray(aae.latents(5000, seed=0))
+    assert z.shape == (5000, 9)
+    one_hot = z[:, :5]
+    assert np.all(np.sort(one_hot, axis=1)[:, -1] == 1.0) and np.all(one_hot.sum(axis=1) == 1.0)
+    shares = one_hot.mean(axis=0)
+    assert np.all(np.abs(shares - 0.2) < 0.03)  # five equally likely clusters
+    assert abs(np.std(z[:, 5:]) - 1.0) < 0.05 and abs(np.mean(z[:, 5:])) < 0.05
+    codes = aae.encode(_images(10))
+    assert codes.shape == (10, 9)
+    np.testing.assert_allclose(codes[:, :5].sum(axis=1), 1.0, atol=1e-5)  # the encoder's cluster part is a softmax
+    clusters = aae.cluster(_images(10))
+    assert clusters.shape == (10,) and clusters.dtype.kind == "i" and np.all(clusters == np.argmax(codes[:, :5], axis=1))
+    with pytest.raises(ValueError, match="cluster\\(\\) needs the categorical prior"):
+        _aae().cluster(_images(2))
+    with pytest.raises(ValueError, match="needs clusters >= 2"):
+        AdversarialAutoencoder(prior="categorical", clusters=1)
+
+
+def test_categorical_prior_trains_both_code_discriminators_and_makes_the_cluster_part_one_hot():
+    # The cluster discriminator sees one-hot prior draws as real: the encoder's
+    # softmax, diffuse at initialisation, is pushed to one-hot codes.
+    rng = np.random.default_rng(1)
+    base = rng.uniform(-1, 1, (4, 28, 28, 1))
+    x = np.clip(base[rng.integers(0, 4, 400)] + rng.normal(0, 0.05, (400, 28, 28, 1)), -1, 1).astype("float32")
+    aae = _aae(prior="categorical", clusters=4, latent_dim=2)
+    aae.compile(ae_optimizer=keras.optimizers.Adam(1e-3))
+    confidence = lambda: float(aae.encode(x)[:, :4].max(axis=1).mean())
+    assert confidence() < 0.5
+    style_d, cluster_d = aae.discriminator.get_weights()[0], aae.cluster_discriminator.get_weights()[0]
+    history = aae.fit(x, batch_size=50, epochs=10, verbose=0).history
+    assert all(np.isfinite(v).all() for v in history.values())
+    assert not np.array_equal(style_d, aae.discriminator.get_weights()[0])
+    assert not np.array_equal(cluster_d, aae.cluster_discriminator.get_weights()[0])
+    assert confidence() > 0.9
+
+
 def test_save_load_and_export(tmp_path):
     aae = _aae()
     aae.compile()

@@ -35,6 +35,7 @@ TINY = {
     "aae": [
         {"image_shape": (28, 28, 1), "latent_dim": 4, "units": 16},
         {"image_shape": (16, 16, 3), "latent_dim": 3, "units": 8, "prior": "mixture", "mixture_components": 4},
+        {"image_shape": (28, 28, 1), "latent_dim": 3, "units": 8, "prior": "categorical", "clusters": 4},
     ],
     "ssgan": [
         {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 6, "g_units": 8, "d_units": (16, 8)},

@@ -101,3 +101,33 @@ def test_evaluate_representation_on_tiny_models_matches_the_metric_functions():
     with pytest.raises(ValueError, match="unknown representation metrics"):
         evaluate_representation(bigan, "nn")
     del cluster_accuracy
+
+
+def test_cluster_labels_take_the_most_confident_image_of_each_cluster():
+    from kerasgan.metrics.evaluate import cluster_labels
+
+    probs = np.array([[0.9, 0.1, 0.0], [0.6, 0.4, 0.0], [0.2, 0.3, 0.5], [0.1, 0.8, 0.1], [0.0, 0.2, 0.8]])
+    labels = np.array([7, 3, 1, 4, 2])
+    # cluster 0: image 0 (0.9) -> 7; cluster 1: image 3 (0.8) -> 4; cluster 2: images 4 (0.8) -> 2
+    np.testing.assert_array_equal(cluster_labels(probs, labels), [7, 4, 2])
+    with pytest.raises(ValueError, match="one label per row"):
+        cluster_labels(probs, labels[:3])
+
+
+def test_evaluate_cluster_error_of_an_aae_with_clusters():
+    import keras
+
+    from kerasgan import data, models
+    from kerasgan.metrics.evaluate import cluster_labels, evaluate_representation
+
+    keras.utils.set_random_seed(0)
+    aae = models.AdversarialAutoencoder(latent_dim=2, units=16, prior="categorical", clusters=4, seed=0)
+    result = evaluate_representation(aae, "cluster_error", train_limit=500)["cluster_error"]
+    train_x, train_y = data.load_arrays("mnist", split="train", labels=True)
+    test_x, test_y = data.load_arrays("mnist", split="test", labels=True)
+    labels = cluster_labels(aae.encode(train_x[:500])[:, :4], train_y[:500])
+    expected = int(np.sum(labels[aae.cluster(test_x)] != test_y))
+    assert result["errors"] == expected and result["rate"] == pytest.approx(expected / 10000)
+    assert result["labels"] == labels.tolist() and 1 <= result["clusters_used"] <= 4
+    with pytest.raises(ValueError, match="cluster_error needs a model with num_clusters"):
+        evaluate_representation(models.AdversarialAutoencoder(latent_dim=2, units=8, seed=0), "cluster_error")

@@ -553,7 +553,16 @@ def evaluate_text(model, metrics=TEXT_METRICS, split="test", seed=0, field="name
     return result
 
 
-REPRESENTATION_METRICS = ("knn", "linear_probe", "test_error", "code_accuracy")
+REPRESENTATION_METRICS = ("knn", "linear_probe", "test_error", "code_accuracy", "cluster_error")
+
+
+def cluster_labels(cluster_probabilities, labels):
+    """The label of each cluster: that of the image with the highest probability of the cluster
+    (Makhzani et al. 2015, section 6). ``cluster_probabilities``: (N, K); returns (K,) int."""
+    probs, labels = np.asarray(cluster_probabilities), np.asarray(labels)
+    if probs.ndim != 2 or len(probs) != len(labels) or not len(labels):
+        raise ValueError(f"cluster probabilities must be (N, K) with one label per row, got {probs.shape} and {labels.shape}")
+    return labels[np.argmax(probs, axis=0)].astype("int64")
 
 
 def evaluate_representation(model, metrics, source="mnist", num=10000, train_limit=None, seed=0):
@@ -570,7 +579,11 @@ def evaluate_representation(model, metrics, source="mnist", num=10000, train_lim
             (InfoGAN: ``num`` samples drawn with each value of the first
             categorical code in turn, read by the shipped MNIST classifier;
             accuracy after the best one-to-one matching of code values to
-            digits, Chen et al. 2016 section 7.1).
+            digits, Chen et al. 2016 section 7.1) and ``cluster_error``
+            (an adversarial autoencoder with the categorical prior: each
+            cluster takes the label of the training image the encoder puts in
+            it most confidently, then the test error of the clusters' labels,
+            Makhzani et al. 2015 section 6).
         source: a labelled source with train and test splits (``mnist``).
         train_limit: use only the first N train images for ``knn``/``linear_probe``.
 
@@ -584,20 +597,29 @@ def evaluate_representation(model, metrics, source="mnist", num=10000, train_lim
     unknown = [m for m in metrics if m not in REPRESENTATION_METRICS]
     if unknown or not metrics:
         raise ValueError(f"unknown representation metrics {unknown}: choose from {', '.join(REPRESENTATION_METRICS)}")
-    needs = {"knn": "encode", "linear_probe": "encode", "test_error": "classify", "code_accuracy": "categorical"}
+    needs = {"knn": "encode", "linear_probe": "encode", "test_error": "classify", "code_accuracy": "categorical",
+             "cluster_error": "num_clusters"}
     for m in metrics:
         if not getattr(model, needs[m], None):
             raise ValueError(f"{m} needs a model with {needs[m]} ({type(model).__name__} has none)")
     result, protocol = {}, {"source": source, "seed": int(seed)}
-    if {"knn", "linear_probe", "test_error"} & set(metrics):
+    if {"knn", "linear_probe", "test_error", "cluster_error"} & set(metrics):
         test_x, test_y = data.load_arrays(source, split="test", labels=True)
         protocol["test_images"] = int(len(test_x))
-    if {"knn", "linear_probe"} & set(metrics):
+    if {"knn", "linear_probe", "cluster_error"} & set(metrics):
         train_x, train_y = data.load_arrays(source, split="train", labels=True)
         if train_limit:
             train_x, train_y = train_x[: int(train_limit)], train_y[: int(train_limit)]
         protocol["train_images"] = int(len(train_x))
         train_codes, test_codes = model.encode(train_x), model.encode(test_x)
+        if "cluster_error" in metrics:
+            k = int(model.num_clusters)
+            labels = cluster_labels(train_codes[:, :k], train_y)
+            predicted = labels[np.argmax(test_codes[:, :k], axis=1)]
+            errors = int(np.sum(predicted != np.asarray(test_y)))
+            used = np.unique(np.argmax(test_codes[:, :k], axis=1))
+            result["cluster_error"] = {"errors": errors, "rate": errors / len(test_y), "clusters_used": int(len(used)),
+                                       "labels": [int(v) for v in labels]}
         if "knn" in metrics:
             result["knn"] = nearest_neighbour_accuracy(train_codes, train_y, test_codes, test_y, k=1)
         if "linear_probe" in metrics:

@@ -23,15 +23,20 @@ from kerasgan.models.registry import register_architecture
 from kerasgan.models.batch import GANBatch
 from kerasgan.models.gan import latent_batches, stateless_latents
 
-PRIORS = ("normal", "mixture")
+PRIORS = ("normal", "mixture", "categorical")
 
 
-def aae_encoder(image_shape, latent_dim, units=1000):
+def aae_encoder(image_shape, latent_dim, units=1000, clusters=None):
+    """``images -> code``: ``latent_dim`` values, or with ``clusters`` a softmax over the clusters
+    followed by ``latent_dim`` style values (the paper's unsupervised-clustering encoder, section 6)."""
     images = keras.Input(tuple(image_shape), name="images")
     x = keras.layers.Flatten(name="flatten")(images)
     for i in (1, 2):
         x = keras.layers.Dense(units, activation="relu", name=f"fc{i}")(x)
     z = keras.layers.Dense(latent_dim, dtype="float32", name="z")(x)
+    if clusters:
+        y = keras.layers.Dense(clusters, activation="softmax", dtype="float32", name="y")(x)
+        z = keras.layers.Concatenate(name="code")([y, z])
     return keras.Model(images, z, name="aae_encoder")
 
 
@@ -45,32 +50,39 @@ def aae_decoder(image_shape, latent_dim, units=1000):
     return keras.Model(z, keras.layers.Reshape(tuple(image_shape), name="images")(x), name="aae_decoder")
 
 
-def aae_code_discriminator(latent_dim, units=1000):
+def aae_code_discriminator(latent_dim, units=1000, name="aae_code_discriminator"):
     z = keras.Input((latent_dim,), name="z")
     x = z
     for i in (1, 2):
         x = keras.layers.Dense(units, activation="relu", name=f"fc{i}")(x)
-    return keras.Model(z, keras.layers.Dense(1, dtype="float32", name="logits")(x), name="aae_code_discriminator")
+    return keras.Model(z, keras.layers.Dense(1, dtype="float32", name="logits")(x), name=name)
 
 
 @register_architecture("aae")
 @keras.saving.register_keras_serializable(package="kerasgan")
 class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
-    """Adversarial autoencoder with a Gaussian (or Gaussian-mixture) prior on the code.
+    """Adversarial autoencoder with a Gaussian, Gaussian-mixture or categorical + style prior on the code.
 
     Args:
         image_shape: (H, W, C) of the images (MNIST: (28, 28, 1)).
-        latent_dim: code size (paper's MNIST likelihood experiment: 8).
+        latent_dim: code size (paper's MNIST likelihood experiment: 8); for
+            the categorical prior, the size of the style part.
         units: hidden units of the two layers of every network (paper: 1000).
-        prior: ``"normal"`` (N(0, I)) or ``"mixture"`` (``mixture_components``
+        prior: ``"normal"`` (N(0, I)), ``"mixture"`` (``mixture_components``
             Gaussians with means on a circle of radius 4 in the first two
-            code dimensions, std 0.5 there, N(0, 1) in the others; latent_dim >= 2).
+            code dimensions, std 0.5 there, N(0, 1) in the others; latent_dim >= 2)
+            or ``"categorical"`` (unsupervised clustering, the paper's section 6:
+            the encoder gives a softmax over ``clusters`` and ``latent_dim``
+            style values; one discriminator pushes the softmax to one-hot
+            draws of Cat(clusters), a second pushes the style to N(0, I); the
+            decoder reads both, so codes have ``clusters + latent_dim`` values).
         mixture_components: components of the mixture prior (10).
+        clusters: clusters of the categorical prior (paper: 16 for MNIST).
         seed: seed of the prior draws during training.
 
     ``encode``, ``decode``, ``reconstruct``; ``sample(num, seed)`` decodes
     prior draws (the same seed gives the same images, also in the exported
-    ``sample`` signature).
+    ``sample`` signature); ``cluster(images)`` with the categorical prior.
 
     Reference:
         Makhzani, Shlens, Jaitly, Goodfellow & Frey, "Adversarial
@@ -89,7 +101,8 @@ class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
     #: Not class-conditional (the shared tools check this attribute).
     num_classes = None
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=8, units=1000, prior="normal", mixture_components=10, seed=None, **kwargs):
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=8, units=1000, prior="normal", mixture_components=10, clusters=16,
+                 seed=None, **kwargs):
         super().__init__(**kwargs)
         image_shape = tuple(int(d) for d in image_shape)
         if len(image_shape) != 3:
@@ -98,34 +111,57 @@ class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
             raise ValueError(f"unknown prior {prior!r}: choose one of {', '.join(PRIORS)}")
         if prior == "mixture" and int(latent_dim) < 2:
             raise ValueError("the mixture prior lives in the first two code dimensions: latent_dim must be >= 2")
-        self.image_shape, self.latent_dim, self.units = image_shape, int(latent_dim), int(units)
+        if prior == "categorical" and int(clusters) < 2:
+            raise ValueError(f"the categorical prior needs clusters >= 2, got {clusters!r}")
+        self.image_shape, self.style_dim, self.units = image_shape, int(latent_dim), int(units)
         self.prior, self.mixture_components, self.seed = prior, int(mixture_components), seed
+        self.clusters = int(clusters)
+        self.num_clusters = self.clusters if prior == "categorical" else 0
+        # The decoder's input: the whole code (the cluster one-hot, then the style).
+        self.latent_dim = self.num_clusters + self.style_dim
         self.latent_distribution = "normal"
-        self.encoder = aae_encoder(image_shape, self.latent_dim, self.units)
+        self.encoder = aae_encoder(image_shape, self.style_dim, self.units, clusters=self.num_clusters or None)
         self.decoder = aae_decoder(image_shape, self.latent_dim, self.units)
-        self.discriminator = aae_code_discriminator(self.latent_dim, self.units)
+        self.discriminator = aae_code_discriminator(self.style_dim, self.units)
+        self.cluster_discriminator = (
+            aae_code_discriminator(self.num_clusters, self.units, name="aae_cluster_discriminator") if self.num_clusters else None
+        )
         self.seed_generator = keras.random.SeedGenerator(seed, name="prior_seed")
         self._trackers = {n: keras.metrics.Mean(name=n) for n in ("reconstruction", "d_loss", "g_loss", "d_real", "d_fake")}
         self.built = True
 
     @property
     def networks(self):
-        return {"decoder": self.decoder, "encoder": self.encoder, "discriminator": self.discriminator}
+        nets = {"decoder": self.decoder, "encoder": self.encoder, "discriminator": self.discriminator}
+        if self.cluster_discriminator is not None:
+            nets["cluster_discriminator"] = self.cluster_discriminator
+        return nets
+
+    def _discriminator_variables(self):
+        nets = [self.discriminator] + ([self.cluster_discriminator] if self.cluster_discriminator is not None else [])
+        return [v for net in nets for v in net.trainable_variables]
 
     # ------------------------------------------------------------ the prior
     @property
     def raw_latent_dim(self):
-        # The mixture needs one more uniform draw per sample to pick its component.
-        return self.latent_dim + (1 if self.prior == "mixture" else 0)
+        # The mixture and the categorical prior need one more draw per sample to pick the component / cluster.
+        return self.style_dim + (1 if self.prior in ("mixture", "categorical") else 0)
+
+    @staticmethod
+    def _component(u, k):
+        """N(0, 1) draws -> an index in [0, k) (uniform: the normal CDF, then k equal bins)."""
+        return tf.clip_by_value(tf.floor(0.5 * (1.0 + tf.math.erf(u / math.sqrt(2.0))) * k), 0, k - 1)
 
     def structure_latents(self, raw):
-        """Prior samples from N(0, 1) draws (plus, for the mixture, a U(-1, 1) draw picking the component)."""
+        """Prior samples from N(0, 1) draws (plus, for the mixture and the clusters, a draw picking the component)."""
         raw = tf.cast(raw, tf.float32)
         if self.prior == "normal":
             return raw
+        if self.prior == "categorical":
+            index = tf.cast(self._component(raw[:, -1], self.num_clusters), tf.int32)
+            return tf.concat([tf.one_hot(index, self.num_clusters, dtype=tf.float32), raw[:, : self.style_dim]], axis=1)
         k = self.mixture_components
-        u = raw[:, -1:]  # N(0, 1) -> component index via the normal CDF
-        index = tf.clip_by_value(tf.floor(0.5 * (1.0 + tf.math.erf(u / math.sqrt(2.0))) * k), 0, k - 1)
+        index = self._component(raw[:, -1:], k)
         angle = 2.0 * math.pi * index / k
         means = tf.concat([4.0 * tf.cos(angle), 4.0 * tf.sin(angle)], axis=1)
         first = means + 0.5 * raw[:, :2]
@@ -158,7 +194,7 @@ class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
         super().compile(optimizer=None, jit_compile=jit_compile, steps_per_execution=steps_per_execution, run_eagerly=run_eagerly)
         self.ae_optimizer.build(self.encoder.trainable_variables + self.decoder.trainable_variables)
         self.g_optimizer.build(self.encoder.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.d_optimizer.build(self._discriminator_variables())
 
     def get_compile_config(self):
         if not getattr(self, "compiled", False) or not hasattr(self, "ae_optimizer"):
@@ -194,18 +230,21 @@ class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
             rec = self.reconstruction_loss(images, self.decoder(self.encoder(images, training=True), training=True))
         self.ae_optimizer.apply_gradients(zip(tape.gradient(self.ae_optimizer.scale_loss(rec), ae_vars), ae_vars))
         prior = self.draw_prior(tf.shape(images)[0])
-        d_vars = self.discriminator.trainable_variables
-        with tf.GradientTape() as tape:  # 2a. the code discriminator: prior samples real, codes fake
+        d_vars = self._discriminator_variables()
+        with tf.GradientTape() as tape:  # 2a. the code discriminator(s): prior samples real, codes fake
             codes = tf.stop_gradient(self.encoder(images, training=True))
-            real_logits = self.discriminator(prior, training=True)
-            fake_logits = self.discriminator(codes, training=True)
-            d_loss = common.discriminator_loss(
-                self.d_loss_fn, GANBatch(real=prior, fake=codes, real_output=real_logits, fake_output=fake_logits), self.label_smoothing
-            )
+            d_loss, logged = 0.0, None
+            for network, real, fake in self._code_parts(prior, codes):
+                real_logits, fake_logits = network(real, training=True), network(fake, training=True)
+                batch = GANBatch(real=real, fake=fake, real_output=real_logits, fake_output=fake_logits)
+                d_loss += common.discriminator_loss(self.d_loss_fn, batch, self.label_smoothing)
+                logged = logged or (real_logits, fake_logits)  # d_real/d_fake: the (style) code discriminator's
         self.d_optimizer.apply_gradients(zip(tape.gradient(self.d_optimizer.scale_loss(d_loss), d_vars), d_vars))
+        real_logits, fake_logits = logged
         e_vars = self.encoder.trainable_variables
-        with tf.GradientTape() as tape:  # 2b. the encoder fools it
-            g_loss = self.g_loss_fn(self.discriminator(self.encoder(images, training=True), training=True))
+        with tf.GradientTape() as tape:  # 2b. the encoder fools it (them)
+            codes = self.encoder(images, training=True)
+            g_loss = sum(self.g_loss_fn(network(fake, training=True)) for network, _, fake in self._code_parts(prior, codes))
         self.g_optimizer.apply_gradients(zip(tape.gradient(self.g_optimizer.scale_loss(g_loss), e_vars), e_vars))
         n = common.num_replicas()
         for name, value in (("reconstruction", rec), ("d_loss", d_loss), ("g_loss", g_loss)):
@@ -213,6 +252,13 @@ class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
         self._trackers["d_real"].update_state(tf.reduce_mean(tf.sigmoid(real_logits)))
         self._trackers["d_fake"].update_state(tf.reduce_mean(tf.sigmoid(fake_logits)))
         return {name: t.result() for name, t in self._trackers.items()}
+
+    def _code_parts(self, prior, codes):
+        """(discriminator, prior part, code part) triples: the whole code, or the style and the cluster parts."""
+        if self.cluster_discriminator is None:
+            return [(self.discriminator, prior, codes)]
+        k = self.num_clusters
+        return [(self.discriminator, prior[:, k:], codes[:, k:]), (self.cluster_discriminator, prior[:, :k], codes[:, :k])]
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, **kwargs):
         """Trains on images in [-1, 1] (numpy or a dataset of image batches); ``y`` is ignored."""
@@ -243,6 +289,15 @@ class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
             raise ValueError(f"codes must have shape (num, {self.latent_dim}), got {z.shape}")
         out = [keras.ops.convert_to_numpy(self.decoder(z[i : i + batch_size], training=False)) for i in range(0, len(z), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, *self.image_shape), "float32")
+
+    def cluster(self, images, batch_size=256):
+        """The cluster of each image (argmax of the encoder's softmax): (N,) int numpy; categorical prior only.
+
+        Score it against classes with ``kerasgan.metrics.cluster_accuracy(..., mapping="majority")``.
+        """
+        if not self.num_clusters:
+            raise ValueError(f"cluster() needs the categorical prior (AdversarialAutoencoder(prior='categorical')); this one's is {self.prior!r}")
+        return np.argmax(self.encode(images, batch_size)[:, : self.num_clusters], axis=1)
 
     def reconstruct(self, images, batch_size=256):
         return self.decode(self.encode(images, batch_size), batch_size)
@@ -301,6 +356,6 @@ class AdversarialAutoencoder(common.SavesSeedStates, keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name, "image_shape": list(self.image_shape), "latent_dim": self.latent_dim, "units": self.units,
-            "prior": self.prior, "mixture_components": self.mixture_components, "seed": self.seed,
+            "name": self.name, "image_shape": list(self.image_shape), "latent_dim": self.style_dim, "units": self.units,
+            "prior": self.prior, "mixture_components": self.mixture_components, "clusters": self.clusters, "seed": self.seed,
         }

@@ -539,7 +539,7 @@ def cmd_eval(args):
         STYLE_METRICS,
         SUPER_RESOLUTION_METRICS,
         TEXT_METRICS,
-        TRANSLATION_METRICS,
+        DEFAULT_TRANSLATION_METRICS,
         evaluate,
         evaluate_representation,
         evaluate_styles,
@@ -598,7 +598,7 @@ def cmd_eval(args):
     if hasattr(gan, "translate"):
         if args.baseline not in (None, "copy"):
             raise CLIError(f"--baseline {args.baseline}: an image-to-image model's baseline is copy (the source images)")
-        result = evaluate_translation(gan, metrics or TRANSLATION_METRICS, split=args.split or "test", source=args.source, target=args.to, seed=args.seed,
+        result = evaluate_translation(gan, metrics or DEFAULT_TRANSLATION_METRICS, split=args.split or "test", source=args.source, target=args.to, seed=args.seed,
                                       resize=args.resize, baseline=args.baseline)
         _print_translation_scores(result)
         _write_json(args.json, result)

@@ -78,3 +78,49 @@ def test_model_is_scored_on_its_own_styles():
         evaluate_translation(model, metrics="l1", target="twitter")
     with pytest.raises(ValueError, match="unknown translation metrics"):
         evaluate_translation(model, metrics="psnrr")
+
+
+def test_style_accuracy_reads_the_target_style_with_the_emoji_classifier():
+    from kerasgan.metrics.emoji_features import EmojiClassifier
+    from kerasgan.metrics.evaluate import style_accuracy
+
+    x, y, _ = data.load_pair_arrays("google", "twitter", split="test")
+    copy = evaluate_translation(None, metrics="style_accuracy", source="google", target="twitter", baseline="copy")
+    read = np.argmax(EmojiClassifier().style_probabilities(x), axis=1)
+    assert copy["style_accuracy"] == pytest.approx(float(np.mean(read == data.EMOJI_STYLES.index("twitter"))))
+    assert copy["style_accuracy"] < 0.2  # Google's drawings are not read as Twitter's
+    assert style_accuracy(y, "twitter") > 0.8  # the true Twitter drawings are
+    with pytest.raises(ValueError, match="reads the emoji styles google, twitter"):
+        style_accuracy(y, "apple")
+    with pytest.raises(ValueError, match=r"judges \(64, 64, 3\) emoji images"):
+        style_accuracy(np.zeros((2, 32, 32, 3), "float32"), "twitter")
+
+
+def test_translation_table_covers_every_direction(tmp_path):
+    import importlib.util
+    import pathlib
+
+    from kerasgan.metrics.evaluate import translation_table
+    from kerasgan.models import get_architecture
+
+    styles = ("google", "twitter", "openmoji")
+    copy = translation_table(None, "l1", styles=styles, baseline="copy")["table"]["l1"]
+    assert sorted(copy) == sorted(styles) and all(len(copy[s]) == 2 and s not in copy[s] for s in styles)
+    for s in styles:  # copying: |x - y| is the same either way
+        for t in styles:
+            if s != t:
+                assert copy[s][t] == pytest.approx(copy[t][s], rel=1e-6)
+    model = get_architecture("stargan")(image_shape=(64, 64, 3), num_domains=3, styles=styles, g_width=4, g_blocks=1, d_width=4, seed=0)
+    result = translation_table(model, "l1")
+    assert result["table"]["l1"]["twitter"]["google"] == pytest.approx(
+        evaluate_translation(model, "l1", source="twitter", target="google")["l1"], rel=1e-6)
+    assert result["protocol"]["styles"] == list(styles) and result["protocol"]["split"] == "test"
+    path = pathlib.Path(__file__).resolve().parents[1] / "tools" / "translation_table.py"
+    spec = importlib.util.spec_from_file_location("translation_table", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    text = tool.markdown(result)
+    assert "| source \\ target | google | twitter | openmoji |" in text
+    assert f"| twitter | {result['table']['l1']['twitter']['google']:.4f} | – |" in text
+    with pytest.raises(ValueError, match="needs two or more styles"):
+        translation_table(None, "l1", styles=("google",), baseline="copy")

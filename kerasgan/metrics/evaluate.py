@@ -295,11 +295,14 @@ def evaluate(
     return result
 
 
-TRANSLATION_METRICS = ("l1", "psnr", "ssim", "fid", "kid")
+TRANSLATION_METRICS = ("l1", "psnr", "ssim", "fid", "kid", "style_accuracy")
+#: What ``evaluate_translation`` and ``kerasgan eval`` score when no metrics are named
+#: (``style_accuracy`` only applies to 64x64 colour emoji styles: ask for it).
+DEFAULT_TRANSLATION_METRICS = ("l1", "psnr", "ssim", "fid", "kid")
 BASELINES = ("copy",)
 
 
-def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", source=None, target=None, baseline=None,
+def evaluate_translation(model, metrics=DEFAULT_TRANSLATION_METRICS, split="test", source=None, target=None, baseline=None,
                          resize="legacy_tf", seed=0):
     """Scores an image -> image model against the true drawings of the paired emoji styles.
 
@@ -309,7 +312,10 @@ def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", sourc
         metrics: any of ``l1``, ``psnr``, ``ssim`` (``kerasgan.metrics.paired``),
             ``fid`` and ``kid`` (Inception features of the outputs against
             those of the true targets of the same split; with a few hundred
-            test images FID is biased upwards, KID is not).
+            test images FID is biased upwards, KID is not) and
+            ``style_accuracy`` (share of outputs the shipped emoji
+            classifier's style head reads as the target style: StarGAN's
+            domain-classification accuracy; 64x64 colour outputs).
         split: ``"test"`` (default: the held-out code points) or ``"train"``.
         source, target: style names; default the model's ``styles``.
         baseline: ``"copy"`` scores the source images themselves as the
@@ -348,12 +354,55 @@ def evaluate_translation(model, metrics=TRANSLATION_METRICS, split="test", sourc
     if out.shape[-1] != y.shape[-1]:
         out = np.repeat(out, y.shape[-1], axis=-1) if out.shape[-1] == 1 else out
     result = _compare_with_targets(out, y, metrics, resize, seed)
+    if "style_accuracy" in metrics:
+        result["style_accuracy"] = style_accuracy(out, target)
     result["protocol"] = {
         "task": f"{source} -> {target}", "split": split, "num": int(len(x)), "seed": int(seed),
         "output": f"baseline: {baseline}" if baseline else type(model).__name__,
         "features": "inception_2015_12_05_pool3" if {"fid", "kid"} & set(metrics) else None, "resize": resize,
     }
     return result
+
+
+def translation_table(model, metrics=("l1", "fid", "style_accuracy"), styles=None, split="test", baseline=None, seed=0):
+    """``evaluate_translation`` over every direction between ``styles`` (a multi-domain model such as StarGAN).
+
+    Args:
+        model: a translation model with ``styles`` (or None with ``baseline="copy"``).
+        styles: the styles to translate between (default the model's).
+
+    Returns:
+        ``{"table": {metric: {source: {target: value}}}, "protocol": {...}}``;
+        source == target is skipped.
+    """
+    styles = tuple(styles or getattr(model, "styles", None) or ())
+    if len(styles) < 2:
+        raise ValueError("translation_table needs two or more styles: pass styles=[...] or a model built with styles")
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    table = {m: {s: {} for s in styles} for m in metrics}
+    protocol = None
+    for source in styles:
+        for target in styles:
+            if source == target:
+                continue
+            result = evaluate_translation(model, metrics, split=split, source=source, target=target, baseline=baseline, seed=seed)
+            protocol = protocol or {k: v for k, v in result["protocol"].items() if k != "task"}
+            for m in metrics:
+                table[m][source][target] = result[m]
+    return {"table": table, "protocol": {**protocol, "styles": list(styles)}}
+
+
+def style_accuracy(images, style):
+    """Share of ``images`` the shipped emoji classifier's style head reads as ``style`` (an ``EMOJI_STYLES`` name)."""
+    from kerasgan.data import EMOJI_STYLES
+    from kerasgan.metrics.emoji_features import IMAGE_SHAPE, EmojiClassifier
+
+    if style not in EMOJI_STYLES:
+        raise ValueError(f"style_accuracy reads the emoji styles {', '.join(EMOJI_STYLES)}; got target {style!r}")
+    if tuple(np.shape(images)[1:]) != IMAGE_SHAPE:
+        raise ValueError(f"style_accuracy judges {IMAGE_SHAPE} emoji images; the outputs have shape {tuple(np.shape(images)[1:])}")
+    predicted = np.argmax(EmojiClassifier().style_probabilities(images), axis=1)
+    return float(np.mean(predicted == EMOJI_STYLES.index(style)))
 
 
 def _compare_with_targets(out, targets, metrics, resize, seed):

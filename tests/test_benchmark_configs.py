@@ -81,3 +81,25 @@ def test_gan_mnist_speckle_measure_and_variants():
                                 "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100},
                                 "compile_args": speckle_bench.VARIANTS["sgd_momentum"][1]}, (28, 28, 1))
     assert type(sgd.g_optimizer).__name__ == "SGD" and float(sgd.g_optimizer.momentum) == 0.5
+
+
+def test_semi_supervised_baseline_is_the_ssgan_discriminator_trained_on_the_labels_alone():
+    import numpy as np
+
+    import semi_supervised
+
+    from kerasgan import models
+
+    gan = models.SemiSupervisedGAN(g_units=8, d_units=(16, 8), seed=0)
+    net = semi_supervised.baseline_network(gan, seed=0)
+    strip = lambda layer: {k: v for k, v in layer.get_config().items() if k != "name"}
+    assert [strip(a) for a in net.layers] == [strip(b) for b in gan.discriminator.layers]  # noise layers included
+    assert net.count_params() == gan.discriminator.count_params()
+    assert not np.array_equal(net.get_weights()[0], gan.discriminator.get_weights()[0])  # freshly initialised
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(-1, 1, (40, 28, 28, 1)).astype("float32"), np.arange(40) % 10
+    before = [w.copy() for w in net.get_weights()]
+    errors = semi_supervised.supervised_baseline(net, x, y, x[:20], y[:20], steps=2, seed=0, jit_compile=False)
+    assert 0 <= errors <= 20 and isinstance(errors, int)
+    assert not np.array_equal(before[0], net.get_weights()[0])
+    assert gan.recipe["d_optimizer"]["config"]["learning_rate"] == 3e-3  # Salimans et al.'s rate, the baseline's too

@@ -126,3 +126,17 @@ def test_discovered_directions_are_told_apart_by_the_reconstructor(dcgan):
     np.testing.assert_array_equal(again, latent.discover_directions(dcgan, num=4, steps=3, batch_size=4, seed=1))  # seeded
     with pytest.raises(ValueError, match="min_shift < max_shift"):
         latent.discover_directions(dcgan, min_shift=7.0)
+
+
+def test_inversion_starts_from_the_encoder_where_the_model_has_one(dcgan):
+    # With a zero learning rate the result is the start itself: E(x) for a
+    # BiGAN, the seeded N(0, I) draws for a model without an encoder.
+    from kerasgan import models
+
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 28, 28, 1)).astype("float32")
+    bigan = models.BiGAN(latent_dim=6, units=16, seed=0)
+    np.testing.assert_allclose(latent.invert(bigan, x, steps=1, learning_rate=0.0), bigan.encode(x), atol=1e-6)
+    start = np.random.default_rng(4).standard_normal((3, dcgan.latent_dim)).astype("float32")
+    np.testing.assert_allclose(latent.invert(dcgan, x, steps=1, learning_rate=0.0, seed=4), start, atol=1e-6)
+    moved = latent.invert(bigan, x, steps=3, learning_rate=0.1)
+    assert not np.allclose(moved, bigan.encode(x))

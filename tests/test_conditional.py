@@ -87,19 +87,43 @@ def test_projection_logit_is_psi_plus_label_projection():
     np.testing.assert_allclose(np.asarray(d([x, y], training=False))[:, 0], by_hand, rtol=1e-5, atol=1e-6)
 
 
-def test_export_takes_labels(tmp_path):
+def test_export_takes_labels_in_a_process_without_kerasgan(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
     gan = _gan(ema_decay=0.9)
     path = gan.export(tmp_path / "sm")
-    loaded = tf.saved_model.load(str(path))
-    z = gan.latents(6, seed=1)
+    z = np.asarray(gan.latents(6, seed=1))
     labels = np.array([0, 1, 2, 3, 4, 5], "int32")
-    out = loaded.signatures["serving_default"](z=tf.constant(z), labels=tf.constant(labels))["images"]
-    np.testing.assert_allclose(out.numpy(), gan.generate(z, labels=labels), atol=1e-5)
-    sampled = loaded.signatures["sample"](num=tf.constant(6), seed=tf.constant(3, tf.int64), labels=tf.constant(labels))["images"]
+    np.save(tmp_path / "z.npy", z)
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        import numpy as np
+        import tensorflow as tf
+        m = tf.saved_model.load({str(path)!r})
+        z, labels = np.load({str(tmp_path / 'z.npy')!r}), np.arange(6, dtype="int32")
+        np.save({str(tmp_path / 'images.npy')!r}, m.signatures["serving_default"](z=tf.constant(z), labels=tf.constant(labels))["images"].numpy())
+        u8 = m.signatures["sample"](num=tf.constant(6), seed=tf.constant(3, tf.int64), labels=tf.constant(labels))["images"]
+        np.save({str(tmp_path / 'u8.npy')!r}, u8.numpy())
+        try:
+            m.signatures["serving_default"](z=tf.constant(z[:1]), labels=tf.constant([10], tf.int32))
+            refused = False
+        except tf.errors.InvalidArgumentError as err:
+            refused = "labels must be < 10" in str(err)
+        print(json.dumps({{"kerasgan_imported": "kerasgan" in sys.modules, "refused": refused}}))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"kerasgan_imported": False, "refused": True}
+    np.testing.assert_allclose(np.load(tmp_path / "images.npy"), gan.generate(z, labels=labels), atol=1e-5)
     expected = np.round((gan.sample(6, seed=3, labels=labels) + 1.0) * 127.5).astype("uint8")
-    assert np.abs(sampled.numpy().astype(int) - expected.astype(int)).max() <= 1
-    with pytest.raises(tf.errors.InvalidArgumentError, match="labels must be < 10"):
-        loaded.signatures["serving_default"](z=tf.constant(z[:1]), labels=tf.constant([10], tf.int32))
+    assert np.abs(np.load(tmp_path / "u8.npy").astype(int) - expected.astype(int)).max() <= 1
 
 
 def test_tflite_export_takes_labels(tmp_path):

@@ -197,7 +197,8 @@ def build_parser():
     p.add_argument("--metrics", help="comma list of fid, kid, pr, dc, is, coverage, classifier_score, confident, parzen (default fid,coverage); conditional models also conditional_accuracy, class_coverage, intra_fid; image-to-image models l1, psnr, ssim, fid, kid (default: all five); models that encode knn, linear_probe, that classify test_error, InfoGAN code_accuracy (on --reference's source); super-resolution models psnr, ssim, fid, kid (default all four); 64x64 emoji generators style_entropy, novelty; text -> image models category_agreement, retrieval")
     p.add_argument("--num", type=_positive(int), default=10000, help="generated samples (default 10000)")
     p.add_argument("--reference", default="mnist:test", help="reference set SOURCE:SPLIT (default mnist:test)")
-    p.add_argument("--features", default="mnist", choices=("mnist", "inception"), help="feature network")
+    p.add_argument("--features", default="mnist", choices=("mnist", "inception", "emoji"),
+                   help="feature network: mnist (28x28), inception (the FID network) or emoji (64x64 colour emoji classifier)")
     p.add_argument("--resize", default="legacy_tf", choices=("legacy_tf", "clean"), help="Inception resize mode")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", help="also write the result to this JSON file")

@@ -146,3 +146,22 @@ def test_conditional_runs_are_also_scored_on_the_class_asked_for(tmp_path, monke
                         f"{scores['classes_covered']} | {scores['conditional_accuracy']:.3f} | {scores['intra_fid']:.2f} |")
     plain = tool.table({4: {"fid": 1.0, "confident": 0.5, "min_class_share": 0.1, "classes_covered": 10}})
     assert plain.splitlines()[0].endswith("| classes |") and plain.splitlines()[2] == "| 4 | 1.00 | 0.500 | 0.100 | 10 |"
+
+
+def test_emoji_runs_get_an_emoji_feature_curve(tmp_path, monkeypatch):
+    # 64x64 colour runs are scored with the shipped emoji classifier's features: FID alone, no MNIST shares.
+    monkeypatch.setenv("KERASGAN_HOME", str(tmp_path / "home"))
+    config = {"architecture": "dcgan", "dataset": "noto_emoji_64", "batch_size": 4, "seed": 0, "steps": 2,
+              "model_args": {"image_shape": (64, 64, 3), "latent_dim": 8, "g_width": 4, "d_width": 4}}
+    out = tmp_path / "run"
+    training.train(config, out, checkpoint_every=1, keep_checkpoints=5, verbose=0)
+    tool = _tool()
+    curve = tool.score_run(out, num=100, reference="noto_emoji_64", features="emoji")
+    assert sorted(curve) == [1, 2] and all(set(row) == {"fid"} for row in curve.values())
+    direct = evaluate(training.load_checkpoint(out, 2), ["fid"], num=100, reference="noto_emoji_64", features="emoji", seed=0)
+    assert curve[2]["fid"] == pytest.approx(direct["fid"], rel=1e-5)
+    assert json.loads((out / "curve.json").read_text())["protocol"]["features"] == "emoji"
+    lines = tool.table(curve, best=2).splitlines()
+    assert lines[0] == "| step | FID (validation) |" and lines[-1].startswith("| 2 | ") and "**selected**" in lines[-1]
+    assert tool.main([str(out), "--num", "100", "--reference", "noto_emoji_64", "--features", "emoji"]) == 0
+    assert "Emoji-feature FID vs noto_emoji_64" in (out / "curve.svg").read_text()

@@ -2,12 +2,15 @@
 
 Usage:
     python tools/fid_curve.py RUN_DIR [--num 5000] [--reference mnist:train] [--svg curve.svg] [--every STEPS]
+                                      [--features mnist|emoji|inception]
 
 Each complete checkpoint in RUN_DIR/checkpoints is loaded (sha256-checked),
 its sampling generator (the EMA one when the run keeps one) draws ``--num``
 samples with seed 0, and the MNIST-classifier scores are measured against
 the *validation* reference (MNIST train split by default: the test split is
-kept for the card's final report). A conditional model draws every class in
+kept for the card's final report). 64x64 colour emoji runs are scored with
+``--features emoji`` (the shipped emoji classifier's features, FID only) or
+``--features inception`` (slow on a CPU). A conditional model draws every class in
 turn and adds conditional accuracy and intra-class FID to its row. Scores are cached in RUN_DIR/curve.json,
 so rerunning after the run has trained on only scores the new checkpoints.
 It prints the table, the selected step (lowest validation FID) and whether
@@ -22,16 +25,21 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+FEATURE_NAMES = {"mnist": "MNIST-feature", "emoji": "Emoji-feature", "inception": "Inception"}
 
 
-def score_run(run_dir, num=5000, reference="mnist:train", seed=0, every=None):
-    """{step: scores} for every complete checkpoint (or every ``every`` steps and the newest), cached in RUN_DIR/curve.json."""
+def score_run(run_dir, num=5000, reference="mnist:train", seed=0, every=None, features="mnist"):
+    """{step: scores} for every complete checkpoint (or every ``every`` steps and the newest), cached in RUN_DIR/curve.json.
+
+    With ``features="mnist"`` a row also has the classifier's confident share and class coverage;
+    other feature networks give FID alone.
+    """
     from kerasgan import training
     from kerasgan.metrics.evaluate import evaluate
 
     run = training.Run(run_dir)
     cache_path = pathlib.Path(run.output) / "curve.json"
-    protocol = {"num": num, "reference": reference, "seed": seed, "features": "mnist"}
+    protocol = {"num": num, "reference": reference, "seed": seed, "features": features}
     cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
     if cache.get("protocol") != protocol:
         cache = {"protocol": protocol, "steps": {}}
@@ -43,16 +51,17 @@ def score_run(run_dir, num=5000, reference="mnist:train", seed=0, every=None):
         gan = training.load_checkpoint(run.output, step)
         # A conditional model draws every class in turn and is also scored on
         # whether its samples are of the class asked for.
-        conditional = getattr(gan, "num_classes", None) is not None
-        metrics = ["fid", "confident", "coverage"] + (["conditional_accuracy", "intra_fid"] if conditional else [])
-        scores = evaluate(gan, metrics, num=num, reference=reference, features="mnist", seed=seed)
-        cache["steps"][str(step)] = {
-            "fid": scores["fid"],
-            "confident": scores["confident"]["share"],
-            "min_class_share": min(scores["confident"]["class_shares"]),
-            "classes_covered": scores["coverage"]["classes_covered"],
-            **({"conditional_accuracy": scores["conditional_accuracy"], "intra_fid": scores["intra_fid"]["mean"]} if conditional else {}),
-        }
+        conditional = getattr(gan, "num_classes", None) is not None and features == "mnist"
+        classifier = ["confident", "coverage"] if features == "mnist" else []
+        metrics = ["fid"] + classifier + (["conditional_accuracy", "intra_fid"] if conditional else [])
+        scores = evaluate(gan, metrics, num=num, reference=reference, features=features, seed=seed)
+        row = {"fid": scores["fid"]}
+        if classifier:
+            row.update(confident=scores["confident"]["share"], min_class_share=min(scores["confident"]["class_shares"]),
+                       classes_covered=scores["coverage"]["classes_covered"])
+        if conditional:
+            row.update(conditional_accuracy=scores["conditional_accuracy"], intra_fid=scores["intra_fid"]["mean"])
+        cache["steps"][str(step)] = row
         tmp = cache_path.with_name(".tmp-curve.json")
         tmp.write_text(json.dumps(cache, indent=1) + "\n")
         os.replace(tmp, cache_path)
@@ -128,15 +137,19 @@ def _ticks(lo, hi, log=True):
 
 
 def table(curve, best=None):
-    """The curve as a Markdown table (conditional runs add conditional accuracy and intra-class FID)."""
+    """The curve as a Markdown table (MNIST-classifier columns when scored with them; conditional runs add
+    conditional accuracy and intra-class FID)."""
     conditional = any("conditional_accuracy" in c for c in curve.values())
-    head = ["step", "FID (validation)", "confident share", "smallest class share", "classes"]
+    classifier = any("confident" in c for c in curve.values())
+    head = ["step", "FID (validation)"] + (["confident share", "smallest class share", "classes"] if classifier else [])
     head += ["conditional accuracy", "intra-class FID"] if conditional else []
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for step in sorted(curve):
         c = curve[step]
         mark = " **selected**" if step == best else ""
-        row = [str(step), f"{c['fid']:.2f}{mark}", f"{c['confident']:.3f}", f"{c['min_class_share']:.3f}", str(c["classes_covered"])]
+        row = [str(step), f"{c['fid']:.2f}{mark}"]
+        if classifier:
+            row += [f"{c['confident']:.3f}", f"{c['min_class_share']:.3f}", str(c["classes_covered"])] if "confident" in c else ["–"] * 3
         if conditional:
             row += [f"{c['conditional_accuracy']:.3f}", f"{c['intra_fid']:.2f}"] if "conditional_accuracy" in c else ["–", "–"]
         lines.append("| " + " | ".join(row) + " |")
@@ -149,17 +162,20 @@ def main(argv=None):
     parser.add_argument("--num", type=int, default=5000)
     parser.add_argument("--reference", default="mnist:train")
     parser.add_argument("--svg", help="write the plot here (default RUN_DIR/curve.svg)")
-    parser.add_argument("--title", default="MNIST-feature FID vs MNIST train (validation)")
+    parser.add_argument("--title", default=None, help="plot title (default: FID of the feature network vs the reference)")
+    parser.add_argument("--features", default="mnist", choices=("mnist", "emoji", "inception"),
+                        help="feature network: mnist (28x28, with the classifier's shares), emoji (64x64 colour), inception")
     parser.add_argument("--every", type=int, default=None, help="score only checkpoints at multiples of this step (and the newest)")
     args = parser.parse_args(argv)
-    curve = score_run(args.run_dir, num=args.num, reference=args.reference, every=args.every)
+    curve = score_run(args.run_dir, num=args.num, reference=args.reference, every=args.every, features=args.features)
     if not curve:
         raise SystemExit(f"{args.run_dir} holds no complete checkpoint")
     best, flat = select(curve)
     print(table(curve, best))
     print(f"selected step {best}; curve {'has flattened' if flat else 'is still falling'}")
     path = args.svg or os.path.join(args.run_dir, "curve.svg")
-    pathlib.Path(path).write_text(svg(curve, args.title, selected=best))
+    title = args.title or f"{FEATURE_NAMES[args.features]} FID vs {args.reference} (validation)"
+    pathlib.Path(path).write_text(svg(curve, title, selected=best))
     print(f"plot: {path}")
     return 0
 

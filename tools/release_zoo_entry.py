@@ -130,11 +130,13 @@ def main(name, run_dir, step=None, evaluate_scores=True, root=ROOT):
             "lowest_validation_fid_step": best,
             "flattened": flat,
             "command": f"python tools/fid_curve.py runs/{name}"
-            + (f" --reference '{cached['protocol']['reference']}'" if cached["protocol"].get("reference", "mnist:train") != "mnist:train" else ""),
+            + (f" --reference '{cached['protocol']['reference']}'" if cached["protocol"].get("reference", "mnist:train") != "mnist:train" else "")
+            + (f" --features {cached['protocol']['features']}" if cached["protocol"].get("features", "mnist") != "mnist" else ""),
         }
         shutil.copyfile(curve_path, out / "curve.json")
         (out / "curve.svg").write_text(
-            fid_curve.svg(curve, f"{name}: MNIST-feature FID vs MNIST train (validation)", selected=step)
+            fid_curve.svg(curve, f"{name}: {fid_curve.FEATURE_NAMES[cached['protocol'].get('features', 'mnist')]} FID vs "
+                                 f"{cached['protocol'].get('reference', 'mnist:train')} (validation)", selected=step)
         )
         tmp.write_text(json.dumps(config, indent=2, default=list) + "\n")
         os.replace(tmp, out / "config.json")

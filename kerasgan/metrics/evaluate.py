@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-FEATURES = ("mnist", "inception")
+FEATURES = ("mnist", "inception", "emoji")
 METRICS = ("fid", "kid", "pr", "dc", "is", "coverage", "classifier_score", "confident", "parzen",
            "conditional_accuracy", "class_coverage", "intra_fid")
 #: Metrics that compare each sample with the label it was generated for.
@@ -32,6 +32,11 @@ class FeatureNet:
 
             self.net = MNISTClassifier(batch_size=batch_size or 500)
             self.protocol = {"features": "kerasgan_mnist_classifier_128", "weights_sha256": WEIGHTS_SHA256[:16], "resize": None}
+        elif kind == "emoji":  # 64x64 colour emoji: the shipped emoji classifier's 128-d features (fast; no resize)
+            from kerasgan.metrics.emoji_features import WEIGHTS_SHA256, EmojiClassifier
+
+            self.net = EmojiClassifier(batch_size=batch_size or 250)
+            self.protocol = {"features": "kerasgan_emoji_classifier_128", "weights_sha256": WEIGHTS_SHA256[:16], "resize": None}
         else:
             from kerasgan.metrics.inception import WEIGHTS_SHA256, InceptionFeatures
 
@@ -51,6 +56,8 @@ class FeatureNet:
             if self.kind == "mnist":
                 f, p = self.net.features_and_probabilities(part)
                 probs.append(p)
+            elif self.kind == "emoji":
+                f = self.net.features(part)
             else:
                 f = self.net(part, value_range=(-1, 1))
             feats.append(f)
@@ -126,8 +133,10 @@ def evaluate(
             images of each class, Miyato & Koyama 2018).
         num: generated samples.
         reference: ``source:split`` of the reference set (e.g. ``mnist:test``).
-        features: ``mnist`` (the shipped 28x28 classifier) or ``inception``
-            (the 2015-12-05 FID network).
+        features: ``mnist`` (the shipped 28x28 classifier), ``inception``
+            (the 2015-12-05 FID network) or ``emoji`` (the shipped 64x64
+            emoji classifier's 128-d features: a fast validation curve for
+            colour emoji models; report Inception FID on cards).
         seed: seed of the samples.
         resize: resize mode of the Inception network.
         verbose: show a progress bar while features are computed.

@@ -9,8 +9,9 @@ its sampling generator (the EMA one when the run keeps one) draws ``--num``
 samples with seed 0, and the MNIST-classifier scores are measured against
 the *validation* reference (MNIST train split by default: the test split is
 kept for the card's final report). 64x64 colour emoji runs are scored with
-``--features emoji`` (the shipped emoji classifier's features, FID only) or
-``--features inception`` (slow on a CPU). A conditional model draws every class in
+``--features inception`` (FID only; slow on a CPU) or ``--features emoji``
+(the shipped emoji classifier's features: fast, but they follow drawing style
+rather than image quality). A conditional model draws every class in
 turn and adds conditional accuracy and intra-class FID to its row. Scores are cached in RUN_DIR/curve.json,
 so rerunning after the run has trained on only scores the new checkpoints.
 It prints the table, the selected step (lowest validation FID) and whether

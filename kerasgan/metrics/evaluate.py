@@ -135,8 +135,9 @@ def evaluate(
         reference: ``source:split`` of the reference set (e.g. ``mnist:test``).
         features: ``mnist`` (the shipped 28x28 classifier), ``inception``
             (the 2015-12-05 FID network) or ``emoji`` (the shipped 64x64
-            emoji classifier's 128-d features: a fast validation curve for
-            colour emoji models; report Inception FID on cards).
+            emoji classifier's 128-d features: fast, but trained on drawing
+            style and category, they measure style far more than image
+            quality; Inception FID is the quality measure).
         seed: seed of the samples.
         resize: resize mode of the Inception network.
         verbose: show a progress bar while features are computed.

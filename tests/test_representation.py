@@ -131,3 +131,20 @@ def test_evaluate_cluster_error_of_an_aae_with_clusters():
     assert result["labels"] == labels.tolist() and 1 <= result["clusters_used"] <= 4
     with pytest.raises(ValueError, match="cluster_error needs a model with num_clusters"):
         evaluate_representation(models.AdversarialAutoencoder(latent_dim=2, units=8, seed=0), "cluster_error")
+
+
+def test_cli_prints_the_cluster_error(tmp_path, capsys):
+    import json
+
+    import keras
+
+    from kerasgan import cli, models
+
+    keras.utils.set_random_seed(0)
+    aae = models.AdversarialAutoencoder(latent_dim=2, units=8, prior="categorical", clusters=3, seed=0)
+    aae.save(tmp_path / "aae.keras")
+    assert cli.main(["eval", str(tmp_path / "aae.keras"), "--metrics", "cluster_error", "--json", str(tmp_path / "s.json")]) == 0
+    out = capsys.readouterr().out
+    result = json.loads((tmp_path / "s.json").read_text())["cluster_error"]
+    assert f"| cluster test errors | {result['errors']} of 10000 ({100 * result['rate']:.2f} %), {result['clusters_used']} clusters used |" in out
+    assert len(result["labels"]) == 3

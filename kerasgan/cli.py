@@ -298,22 +298,9 @@ def _check_writable_file(path, suffix=None):
 
 
 def _load_model(name_or_path, weights=None):
-    import keras
-
-    import kerasgan.models  # noqa: F401 - registers the serializable classes
     from kerasgan import zoo
 
-    if name_or_path.endswith(".keras") or os.path.sep in name_or_path:
-        if not os.path.exists(name_or_path):
-            raise CLIError(f"no such model file: {name_or_path}: check the path, or give a zoo name (see `kerasgan list`)")
-        if weights:
-            raise CLIError("--weights applies to zoo names, not to .keras files")
-        try:
-            return keras.models.load_model(name_or_path, safe_mode=True)
-        except (ValueError, OSError) as err:
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise CLIError(f"cannot load {name_or_path}: {first}")
-    return zoo.load(name_or_path, weights=weights if weights else True, compile=False)
+    return zoo.load_any(name_or_path, weights=weights or None, compile=False)  # ValueError: main's one-line error
 
 
 def _sample_target(out):

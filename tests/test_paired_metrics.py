@@ -1,5 +1,6 @@
 """Paired translation metrics (L1, PSNR, SSIM) by hand, and evaluate_translation on the emoji pairs."""
 
+import json
 import math
 
 import numpy as np
@@ -122,5 +123,9 @@ def test_translation_table_covers_every_direction(tmp_path):
     text = tool.markdown(result)
     assert "| source \\ target | google | twitter | openmoji |" in text
     assert f"| twitter | {result['table']['l1']['twitter']['google']:.4f} | – |" in text
+    model.save(tmp_path / "stargan.keras")  # the tool takes a .keras file like the CLI (zoo.load_any)
+    assert tool.main([str(tmp_path / "stargan.keras"), "--metrics", "l1", "--json", str(tmp_path / "t.json")]) == 0
+    written = json.loads((tmp_path / "t.json").read_text())["table"]["l1"]
+    assert written["twitter"]["google"] == pytest.approx(result["table"]["l1"]["twitter"]["google"], rel=1e-5)
     with pytest.raises(ValueError, match="needs two or more styles"):
         translation_table(None, "l1", styles=("google",), baseline="copy")

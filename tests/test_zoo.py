@@ -167,3 +167,22 @@ def test_released_entries_still_draw_their_reference_samples(name):
     )
     gan = zoo.load(name, compile=False)
     np.testing.assert_allclose(gan.sample(2, seed=0), expected, atol=2e-3)
+
+
+def test_load_any_takes_zoo_names_and_keras_files(tmp_path):
+    by_name = zoo.load_any("dcgan_mnist")
+    np.testing.assert_array_equal(by_name.sample(4, seed=1), zoo.load("dcgan_mnist", compile=False).sample(4, seed=1))
+    path = tmp_path / "model.keras"
+    by_name.save(path)
+    from_file = zoo.load_any(str(path))
+    assert type(from_file) is type(by_name)
+    np.testing.assert_allclose(from_file.sample(4, seed=1), by_name.sample(4, seed=1), atol=1e-6)
+    with pytest.raises(ValueError, match=r"no such model file: .*missing\.keras: check the path"):
+        zoo.load_any(str(tmp_path / "missing.keras"))
+    with pytest.raises(ValueError, match=r"--weights applies to zoo names"):
+        zoo.load_any(str(path), weights="w.weights.h5")
+    (tmp_path / "junk.keras").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match=r"^cannot load .*junk\.keras: "):
+        zoo.load_any(str(tmp_path / "junk.keras"))
+    with pytest.raises(ValueError, match="dcgan_mnist"):
+        zoo.load_any("dcgan_mnst")

@@ -29,13 +29,10 @@ def main():
     parser.add_argument("--json")
     args = parser.parse_args()
 
-    import keras
-
-    import kerasgan.models  # noqa: F401
     from kerasgan import data, zoo
     from kerasgan.utils.images import save_grid
 
-    gan = keras.models.load_model(args.model) if args.model.endswith(".keras") else zoo.load(args.model, compile=False)
+    gan = zoo.load_any(args.model)
     train = data.load_arrays(args.dataset)
     samples = gan.sample(args.num, seed=args.seed)
     idx, dist = nearest(samples, train)

@@ -37,13 +37,10 @@ def main(argv=None):
     parser.add_argument("--baseline", choices=("copy",), help="score the source images themselves")
     parser.add_argument("--json", help="also write the table to this .json file")
     args = parser.parse_args(argv)
-    import keras
-
-    import kerasgan.models  # noqa: F401 - registers the classes load_model needs
     from kerasgan import zoo
     from kerasgan.metrics.evaluate import translation_table
 
-    model = keras.models.load_model(args.model) if args.model.endswith(".keras") else zoo.load(args.model)
+    model = zoo.load_any(args.model)
     result = translation_table(model, [m for m in args.metrics.split(",") if m], split=args.split, baseline=args.baseline)
     print(markdown(result))
     print("protocol: " + json.dumps(result["protocol"], sort_keys=True))

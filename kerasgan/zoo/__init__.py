@@ -45,6 +45,7 @@ __all__ = [
     "list",
     "info",
     "load",
+    "load_any",
     "register",
     "get_entry",
     "home",
@@ -186,3 +187,39 @@ def load(name, weights=True, compile=True):
     if compile:
         gan.compile(**(entry.recipe.get("compile_args") or {}))
     return gan
+
+
+def load_any(name_or_path, weights=None, compile=False):
+    """A zoo entry by name, or a model saved with ``model.save("x.keras")`` by path.
+
+    What the CLI and the tools accept wherever they take a model: a string
+    that ends with ``.keras`` or contains a path separator is a file, anything
+    else a zoo name.
+
+    Args:
+        name_or_path: zoo entry name, or path to a ``.keras`` file.
+        weights: for zoo names, as in ``load`` (``None`` means the released
+            weights); must be ``None`` for files, which carry their own.
+        compile: for zoo names, compile with the entry's recipe; a ``.keras``
+            file comes back as it was saved.
+
+    Raises:
+        ValueError: (one line) a missing or unreadable file, or ``weights``
+            given with a file.
+    """
+    import keras
+
+    import kerasgan.models  # noqa: F401 - registers the classes load_model needs
+
+    name_or_path = os.fspath(name_or_path)
+    if name_or_path.endswith(".keras") or os.path.sep in name_or_path:
+        if not os.path.exists(name_or_path):
+            raise ValueError(f"no such model file: {name_or_path}: check the path, or give a zoo name (see `kerasgan list`)")
+        if weights is not None and weights is not True:
+            raise ValueError("--weights applies to zoo names, not to .keras files")
+        try:
+            return keras.models.load_model(name_or_path, safe_mode=True)
+        except (ValueError, OSError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise ValueError(f"cannot load {name_or_path}: {first}") from err
+    return load(name_or_path, weights=True if weights is None else weights, compile=compile)

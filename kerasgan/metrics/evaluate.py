@@ -405,13 +405,11 @@ def translation_table(model, metrics=("l1", "fid", "style_accuracy"), styles=Non
 def style_accuracy(images, style):
     """Share of ``images`` the shipped emoji classifier's style head reads as ``style`` (an ``EMOJI_STYLES`` name)."""
     from kerasgan.data import EMOJI_STYLES
-    from kerasgan.metrics.emoji_features import IMAGE_SHAPE, EmojiClassifier
+    from kerasgan.metrics.emoji_features import EmojiClassifier
 
     if style not in EMOJI_STYLES:
         raise ValueError(f"style_accuracy reads the emoji styles {', '.join(EMOJI_STYLES)}; got target {style!r}")
-    if tuple(np.shape(images)[1:]) != IMAGE_SHAPE:
-        raise ValueError(f"style_accuracy judges {IMAGE_SHAPE} emoji images; the outputs have shape {tuple(np.shape(images)[1:])}")
-    predicted = np.argmax(EmojiClassifier().style_probabilities(images), axis=1)
+    predicted = np.argmax(EmojiClassifier().style_probabilities(images), axis=1)  # checks shape, dtype and range
     return float(np.mean(predicted == EMOJI_STYLES.index(style)))
 
 

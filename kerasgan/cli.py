@@ -111,6 +111,8 @@ def build_parser():
     p.add_argument("--sample-every", type=_positive(int), help="steps between sample grids (default steps/10)")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras fit verbosity")
     p.add_argument("--model-args", type=_json_object, help='architecture arguments as JSON, e.g. \'{"sync_batch_norm": true}\'')
+    p.add_argument("--compile-args", type=_json_object,
+                   help='compile options as JSON (merged over the recipe\'s), e.g. \'{"label_smoothing": 0.25, "augment": "diffaugment"}\'')
     p.add_argument("--log-coverage", type=_positive(int), metavar="NUM", help="MNIST-like data: log classes covered and KL to uniform of NUM samples per epoch")
     p.add_argument("--checkpoint-every", type=_positive(int), help="steps between checkpoints in OUTPUT/checkpoints")
     p.add_argument("--keep-checkpoints", type=_positive(int), help="complete checkpoints to keep (default 3, or the resumed run's)")
@@ -432,6 +434,8 @@ def cmd_train(args):
         config.update({k: v for k, v in extra.items() if v is not None})
         if args.model_args:
             config["model_args"] = {**(config.get("model_args") or {}), **args.model_args}
+        if args.compile_args:
+            config["compile_args"] = {**(config.get("compile_args") or {}), **args.compile_args}
     elif args.model:
         if args.dataset is None and not args.resume:
             raise CLIError("--dataset is required (e.g. --dataset mnist)")
@@ -446,10 +450,13 @@ def cmd_train(args):
             "image_size": args.image_size,
             "loss": args.loss,
             "model_args": args.model_args,
+            "compile_args": args.compile_args,
             **extra,
         }
     else:  # --resume with only --output (and maybe a larger --steps)
         config = None
+        if args.compile_args:
+            raise CLIError("--compile-args: a resumed run keeps the compile options it started with; drop --compile-args")
         if args.steps is not None or any(v is not None for v in extra.values()):
             config = {"steps": args.steps, **extra}
     start = time.time()

@@ -393,6 +393,26 @@ def _positive(value, name):
     return int(value)
 
 
+def _check_compile_args(cls, compile_args):
+    """Unknown ``compile_args`` fail before the run writes anything, with the close matches."""
+    import difflib
+    import inspect
+
+    if not compile_args:
+        return
+    if not isinstance(compile_args, dict):
+        raise ValueError(f"compile_args must be a dict of {cls.__name__}.compile options, got {compile_args!r}")
+    params = inspect.signature(cls.compile).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    known = [name for name in params if name != "self"]
+    for key in compile_args:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=3)
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise ValueError(f"unknown compile option {key!r} for {cls.__name__}: {hint}the options are {', '.join(known)}")
+
+
 def _resolve_config(config, run, resume):
     """The run's config: the given one, or on ``resume`` the saved one (checked against the given)."""
     if not resume:
@@ -514,6 +534,7 @@ def train(
     cls = models.get_architecture(config["architecture"])
     if not hasattr(cls, "training_data"):
         raise ValueError(f"kerasgan train cannot train {config['architecture']!r} ({cls.__name__}): fit it in Python")
+    _check_compile_args(cls, config.get("compile_args"))
     config["batch_size"] = _positive(config.get("batch_size") or cls.recipe.get("batch_size", 64), "batch_size")
     # A resumed run keeps its grid and checkpoint cadence unless told otherwise.
     checkpoint_every = checkpoint_every or config.get("checkpoint_every")

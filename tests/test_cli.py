@@ -25,7 +25,8 @@ def run_cli(*args, cwd=None):
 def test_train_then_sample_end_to_end(tmp_path):
     out = tmp_path / "run"
     result = run_cli("train", "dcgan", "--dataset", "mnist", "--steps", "6", "--batch-size", "16",
-                     "--seed", "0", "--output", out, "--sample-every", "3", "--verbose", "0")
+                     "--seed", "0", "--output", out, "--sample-every", "3", "--verbose", "0",
+                     "--compile-args", '{"label_smoothing": 0.25}')
     assert result.returncode == 0, result.stderr[-3000:]
     assert (out / "model.keras").is_file()
     grids = sorted(os.listdir(out / "samples"))
@@ -34,6 +35,7 @@ def test_train_then_sample_end_to_end(tmp_path):
     assert grid.shape[0] == grid.shape[1] > 8 * 28
     config = json.loads((out / "config.json").read_text())
     assert config["steps"] == 6 and config["architecture"] == "dcgan"
+    assert config["compile_args"] == {"label_smoothing": 0.25}  # --compile-args reaches compile (and the run config)
     history = json.loads((out / "history.json").read_text())
     assert set(history) >= {"d_loss", "g_loss", "d_real", "d_fake"}
 

@@ -63,19 +63,6 @@ def speckle(images01):
     return float(np.abs(median_filter(images01, size=(1, 3, 3)) - images01).mean())
 
 
-def raw_samples(gan, num, seed):
-    """``gan.sample(num, seed)``'s latents through the raw generator instead of the EMA one."""
-    from kerasgan.models.gan import LATENT_BLOCK, stateless_latents
-
-    out = []
-    for start in range(0, num, LATENT_BLOCK):
-        raw = stateless_latents(gan.raw_latent_dim, gan.latent_distribution, min(LATENT_BLOCK, num - start), seed, start=start)
-        z = gan.structure_latents(raw)
-        for b in range(0, int(z.shape[0]), 500):
-            out.append(np.asarray(gan._generate(z[b : b + 500], None, training=False, ema=False), "float32"))
-    return np.concatenate(out)
-
-
 def score(samples, validation, test, classifier):
     from kerasgan.metrics.parzen import parzen_log_likelihood
 
@@ -130,7 +117,7 @@ def main():
                 gan = _load(run)
                 seconds = json.loads((run / "config.json").read_text()).get("seconds")
                 row = {"variant": name, "what": what, "seconds": seconds,
-                       "raw": score(raw_samples(gan, args.num, 0), validation, test, classifier),
+                       "raw": score(gan.sample(args.num, 0, ema=False), validation, test, classifier),
                        "ema": score(gan.sample(args.num, seed=0), validation, test, classifier)}
                 cached.write_text(json.dumps(row))
         rows.append(row)

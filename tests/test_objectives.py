@@ -147,6 +147,12 @@ def test_ema_generator_follows_the_recurrence_and_serves_samples(tmp_path):
     z = gan.latents(4, seed=0)
     np.testing.assert_allclose(gan.generate(z), gan.ema_generator(z).numpy(), atol=1e-6)
     assert not np.allclose(gan.generate(z), gan.generator(z).numpy(), rtol=1e-3, atol=0)
+    # ema=False: the same latents through the trained generator, in every sampling entry point
+    np.testing.assert_allclose(gan.generate(z, ema=False), gan.generator(z).numpy(), atol=1e-6)
+    np.testing.assert_allclose(gan.sample(4, seed=0, ema=False), gan.generator(z).numpy(), atol=1e-6)
+    np.testing.assert_allclose(np.concatenate(list(gan.iter_samples(4, seed=0, batch_size=3, ema=False))),
+                               gan.generator(z).numpy(), atol=1e-6)
+    np.testing.assert_allclose(gan.sample(4, seed=0), gan.ema_generator(z).numpy(), atol=1e-6)
     # fit's end does not overwrite anything (unlike optimizer use_ema) and a
     # .keras round trip keeps both generators.
     path = str(tmp_path / "ema.keras")

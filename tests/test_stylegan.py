@@ -106,3 +106,18 @@ def test_export_has_mapping_synthesis_and_truncated_sampling(tmp_path):
     assert np.abs(out.numpy().astype(int) - want.astype(int)).max() <= 1
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"truncation psi must be in \(0, 1\]"):
         loaded.signatures["sample_truncated"](num=tf.constant(1), seed=tf.constant(0, tf.int64), truncation=tf.constant(1.5))
+
+
+def test_truncated_samples_take_the_ema_switch():
+    gan = _stylegan(ema_decay=0.9)
+    for w in gan.generator.trainable_weights:  # G moves away from its (unchanged) average
+        w.assign(w + 0.05)
+    ema = gan.sample(3, seed=4, truncation=0.5)
+    raw = gan.sample(3, seed=4, truncation=0.5, ema=False)
+    mapper, synthesis = gan.generator.get_layer("map_styles"), gan.generator.get_layer("synthesis")
+    w = mapper.mapping(gan.latents(3, seed=4), training=False)
+    w = mapper.w_avg + 0.5 * (w - mapper.w_avg)
+    want = synthesis(np.repeat(np.asarray(w)[:, None], mapper.num_layers, axis=1), training=False)
+    np.testing.assert_allclose(raw, np.asarray(want), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(ema, raw, atol=1e-3)
+    np.testing.assert_allclose(gan.sample(3, seed=4, ema=False), gan.generator(gan.latents(3, seed=4)), rtol=1e-5, atol=1e-6)

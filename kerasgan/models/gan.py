@@ -877,8 +877,12 @@ class GAN(common.SavesSeedStates, keras.Model):
             raise ValueError(f"truncation needs normal latents; this model draws {self.latent_distribution!r} ones: drop truncation")
         return truncate_normal(raw, tf.constant(float(truncation), tf.float32))
 
-    def generate(self, z, batch_size=256, labels=None):
-        """Images (float32 numpy in [-1, 1]) for latent vectors ``z`` (and ``labels`` if conditional)."""
+    def generate(self, z, batch_size=256, labels=None, ema=True):
+        """Images (float32 numpy in [-1, 1]) for latent vectors ``z`` (and ``labels`` if conditional).
+
+        ``ema=False`` runs the trained generator instead of its moving average
+        (models built with ``ema_decay``; without one both are the same).
+        """
         z = tf.convert_to_tensor(z, dtype=tf.float32)
         if len(z.shape) != 2 or z.shape[-1] != self.latent_dim:
             raise ValueError(
@@ -889,17 +893,20 @@ class GAN(common.SavesSeedStates, keras.Model):
         out = []
         for start in range(0, int(z.shape[0]), batch_size):
             y = None if labels is None else tf.constant(labels[start : start + batch_size])
-            images = self._generate(z[start : start + batch_size], y, training=False, ema=True)
+            images = self._generate(z[start : start + batch_size], y, training=False, ema=ema)
             out.append(tf.cast(images, tf.float32).numpy())
         return np.concatenate(out, axis=0) if out else np.zeros((0,) + self.image_shape, "float32")
 
-    def sample(self, num, seed=None, batch_size=256, labels=None, truncation=None):
+    def sample(self, num, seed=None, batch_size=256, labels=None, truncation=None, ema=True):
         """``num`` images, float32 numpy in [-1, 1] of shape (num, H, W, C).
 
         The same ``seed`` gives the same images. For more images than fit in
         memory, iterate over ``iter_samples`` instead. A conditional GAN
         needs ``labels``: one class index per image, or one int for all.
         ``truncation`` applies the truncation trick (``truncate_latents``).
+        A model trained with ``ema_decay`` draws from its moving-average
+        generator (what ``export`` serves); ``ema=False`` draws the same
+        latents through the trained generator instead.
         """
         num = _positive_int(num, "num")
         if seed is None:
@@ -907,12 +914,12 @@ class GAN(common.SavesSeedStates, keras.Model):
         labels = self.check_labels(labels, num)
         out = np.empty((num,) + tuple(self.image_shape), "float32")
         start = 0
-        for images in self.iter_samples(num, seed, batch_size=batch_size, labels=labels, truncation=truncation):
+        for images in self.iter_samples(num, seed, batch_size=batch_size, labels=labels, truncation=truncation, ema=ema):
             out[start : start + len(images)] = images
             start += len(images)
         return out
 
-    def iter_samples(self, num, seed=None, batch_size=256, labels=None, truncation=None):
+    def iter_samples(self, num, seed=None, batch_size=256, labels=None, truncation=None, ema=True):
         """Yields the images of ``sample(num, seed)`` in batches, with bounded memory.
 
         Latents are drawn block by block (``LATENT_BLOCK`` rows at a time), so
@@ -926,6 +933,8 @@ class GAN(common.SavesSeedStates, keras.Model):
             batch_size: images per yielded batch (the last one may be smaller).
             labels: for a conditional GAN, one class index per image (or one int).
             truncation: the truncation trick's threshold (``truncate_latents``).
+            ema: False runs the trained generator instead of its moving
+                average (for models built with ``ema_decay``).
 
         Yields:
             float32 numpy arrays ``(n, H, W, C)`` in [-1, 1].
@@ -941,7 +950,7 @@ class GAN(common.SavesSeedStates, keras.Model):
             z = self.structure_latents(self.truncate_latents(raw, truncation))
             for b in range(0, int(z.shape[0]), batch_size):
                 y = None if labels is None else tf.constant(labels[start + b : start + b + batch_size])
-                images = self._generate(z[b : b + batch_size], y, training=False, ema=True)
+                images = self._generate(z[b : b + batch_size], y, training=False, ema=ema)
                 yield tf.cast(images, tf.float32).numpy()
 
     # ------------------------------------------------------------------ export

@@ -209,13 +209,13 @@ class InfoGAN(GAN):
                 z[:, start] = np.broadcast_to(np.asarray(value, "float32"), (n,))
         return z
 
-    def sample(self, num, seed=None, batch_size=256, labels=None, codes=None):
+    def sample(self, num, seed=None, batch_size=256, labels=None, codes=None, ema=True):
         """``num`` images in [-1, 1]; ``codes`` fixes latent codes by name (random elsewhere)."""
         if codes is None:
-            return super().sample(num, seed=seed, batch_size=batch_size, labels=labels)
+            return super().sample(num, seed=seed, batch_size=batch_size, labels=labels, ema=ema)
         self.check_labels(labels, num)
         z = self.set_codes(keras.ops.convert_to_numpy(self.latents(num, seed)), codes)
-        return self.generate(z, batch_size=batch_size)
+        return self.generate(z, batch_size=batch_size, ema=ema)
 
     def traverse(self, code, values, rows=10, seed=0, fixed=None):
         """A grid ``(rows * len(values), H, W, C)``: row r keeps one latent, the columns set ``code`` to ``values``.

@@ -229,8 +229,8 @@ class StyleGAN(GAN):
                 sagan_discriminator(image_shape, None, d_width, None, seed))
 
     # ------------------------------------------------------------ style API
-    def _parts(self):
-        generator = self.serving_generator()
+    def _parts(self, ema=True):
+        generator = self.serving_generator() if ema else self.generator
         return generator.get_layer("map_styles"), generator.get_layer("synthesis")
 
     @property
@@ -265,16 +265,16 @@ class StyleGAN(GAN):
             raise ValueError(f"StyleGAN's truncation psi must be in (0, 1] (1: none; 0.7 is common), got {truncation!r}")
         return raw
 
-    def iter_samples(self, num, seed=None, batch_size=256, labels=None, truncation=None):
+    def iter_samples(self, num, seed=None, batch_size=256, labels=None, truncation=None, ema=True):
         if truncation is None or float(truncation) == 1.0:
             self.truncate_latents(None, truncation)
-            yield from super().iter_samples(num, seed, batch_size=batch_size, labels=labels)
+            yield from super().iter_samples(num, seed, batch_size=batch_size, labels=labels, ema=ema)
             return
         self.truncate_latents(None, truncation)
         num = int(num)
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
-        mapper, synthesis = self._parts()
+        mapper, synthesis = self._parts(ema)
         psi = float(truncation)
         for start in range(0, num, batch_size):
             z = stateless_latents(self.latent_dim, "normal", min(batch_size, num - start), int(seed), start=start)

@@ -273,16 +273,16 @@ class TextToImageGAN(GAN):
             raise ValueError(f"token ids must lie in [0, {len(self.vocabulary)}]")
         return values.astype("int32")
 
-    def sample(self, num, seed=None, batch_size=256, text=None, labels=None, truncation=None):
+    def sample(self, num, seed=None, batch_size=256, text=None, labels=None, truncation=None, ema=True):
         """``num`` images for ``text`` (one caption for all, or one per image); the same seed, the same images."""
-        return super().sample(num, seed, batch_size, labels=self._condition(text, labels), truncation=truncation)
+        return super().sample(num, seed, batch_size, labels=self._condition(text, labels), truncation=truncation, ema=ema)
 
-    def iter_samples(self, num, seed=None, batch_size=256, text=None, labels=None, truncation=None):
-        return super().iter_samples(num, seed, batch_size, labels=self._condition(text, labels), truncation=truncation)
+    def iter_samples(self, num, seed=None, batch_size=256, text=None, labels=None, truncation=None, ema=True):
+        return super().iter_samples(num, seed, batch_size, labels=self._condition(text, labels), truncation=truncation, ema=ema)
 
-    def generate(self, z, batch_size=256, text=None, labels=None):
+    def generate(self, z, batch_size=256, text=None, labels=None, ema=True):
         """Images for latents ``z`` and captions ``text`` (or token ids ``labels``)."""
-        return super().generate(z, batch_size, labels=self._condition(text, labels))
+        return super().generate(z, batch_size, labels=self._condition(text, labels), ema=ema)
 
     @staticmethod
     def _condition(text, labels):

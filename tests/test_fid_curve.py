@@ -70,6 +70,7 @@ def test_select_and_flatness_by_hand():
     uneven = {s: {"fid": 100.0 * 0.9 ** (s / 10_000)} for s in range(10_000, 90_001, 10_000)}
     uneven.update({s: {"fid": uneven[90_000]["fid"] * (1 - (s - 90_000) / 1e7)} for s in range(91_000, 100_001, 1_000)})
     assert tool.select(uneven) == (100_000, False)
+    assert tool.select({8: {"fid": 423.0}, 16: {"fid": 418.0}}) == (16, None)  # two points cannot show a flat curve
     root = ET.fromstring(tool.svg(flat, "t", selected=4))
     polyline = root.find("{http://www.w3.org/2000/svg}polyline")
     assert len(polyline.get("points").split()) == 6

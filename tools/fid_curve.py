@@ -70,12 +70,18 @@ def score_run(run_dir, num=5000, reference="mnist:train", seed=0, every=None, fe
     return {int(k): v for k, v in cache["steps"].items()}
 
 
+#: Fewer scored checkpoints than this cannot show whether a curve has flattened.
+MIN_POINTS = 4
+
+
 def select(curve):
     """(best step, flattened?) : lowest FID; flat when the best of the last third of the steps (by step
     count, not by number of points: checkpoints may be scored unevenly) improves on the best before it by
-    less than 5%."""
+    less than 5%; ``None`` (cannot tell) with fewer than ``MIN_POINTS`` scored checkpoints."""
     steps = sorted(curve)
     best = min(steps, key=lambda s: curve[s]["fid"])
+    if len(steps) < MIN_POINTS:
+        return best, None
     cut = steps[-1] - (steps[-1] - steps[0]) / 3
     tail = [s for s in steps if s > cut] or steps[-1:]
     earlier = [s for s in steps if s not in tail]
@@ -173,7 +179,8 @@ def main(argv=None):
         raise SystemExit(f"{args.run_dir} holds no complete checkpoint")
     best, flat = select(curve)
     print(table(curve, best))
-    print(f"selected step {best}; curve {'has flattened' if flat else 'is still falling'}")
+    verdict = {True: "has flattened", False: "is still falling", None: f"cannot tell (fewer than {MIN_POINTS} scored checkpoints)"}[flat]
+    print(f"selected step {best}; curve {verdict}")
     path = args.svg or os.path.join(args.run_dir, "curve.svg")
     title = args.title or f"{FEATURE_NAMES[args.features]} FID vs {args.reference} (validation)"
     pathlib.Path(path).write_text(svg(curve, title, selected=best))

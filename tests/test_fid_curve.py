@@ -166,3 +166,15 @@ def test_emoji_runs_get_an_emoji_feature_curve(tmp_path, monkeypatch):
     assert lines[0] == "| step | FID (validation) |" and lines[-1].startswith("| 2 | ") and "**selected**" in lines[-1]
     assert tool.main([str(out), "--num", "100", "--reference", "noto_emoji_64", "--features", "emoji"]) == 0
     assert "Emoji-feature FID vs noto_emoji_64" in (out / "curve.svg").read_text()
+
+
+def test_released_curve_command_rebuilds_the_curve_it_came_from():
+    tool = _release_tool()
+    default = {"num": 5000, "reference": "mnist:train", "seed": 0, "features": "mnist"}
+    # Every checkpoint scored: no --every; defaults are left out.
+    assert tool.curve_command("x", default, [1000, 2000, 3000], 1000) == "python tools/fid_curve.py runs/x"
+    # Every 2,000 of 1,000-step checkpoints, and the newest (7,000) which is always scored.
+    emoji = {**default, "num": 2000, "reference": "noto_emoji_64", "features": "inception"}
+    assert tool.curve_command("e", emoji, [2000, 4000, 6000, 7000], 1000) == (
+        "python tools/fid_curve.py runs/e --num 2000 --reference 'noto_emoji_64' --features inception --every 2000")
+    assert tool.curve_command("one", default, [16], 8) == "python tools/fid_curve.py runs/one"

@@ -22,6 +22,7 @@ written by hand from these facts.
 
 import importlib.util
 import json
+import math
 import os
 import pathlib
 import platform
@@ -52,6 +53,27 @@ def check_run_matches_entry(entry, run_config):
             f"(run: { {k: run_args.get(k) for k in differ} }, entry: { {k: entry_args.get(k) for k in differ} }): "
             f"update the entry's model_args in its presets.py or release another run"
         )
+
+
+def curve_command(name, protocol, steps, checkpoint_every=None):
+    """The ``tools/fid_curve.py`` command that rebuilds a released curve: every option that differs from its default.
+
+    ``--every`` is not stored in the protocol (it picks points, not how they are scored); it is recovered as the
+    common divisor of the scored steps other than the newest (which is always scored), when that is coarser than the
+    run's checkpoint spacing.
+    """
+    command = f"python tools/fid_curve.py runs/{name}"
+    if protocol.get("num", 5000) != 5000:
+        command += f" --num {protocol['num']}"
+    if protocol.get("reference", "mnist:train") != "mnist:train":
+        command += f" --reference '{protocol['reference']}'"
+    if protocol.get("features", "mnist") != "mnist":
+        command += f" --features {protocol['features']}"
+    spaced = sorted(steps)[:-1]
+    every = math.gcd(*spaced) if spaced else 0
+    if every and every > (checkpoint_every or 1):
+        command += f" --every {every}"
+    return command
 
 
 def main(name, run_dir, step=None, evaluate_scores=True, root=ROOT):
@@ -129,9 +151,7 @@ def main(name, run_dir, step=None, evaluate_scores=True, root=ROOT):
             "selected_step": step,
             "lowest_validation_fid_step": best,
             "flattened": flat,
-            "command": f"python tools/fid_curve.py runs/{name}"
-            + (f" --reference '{cached['protocol']['reference']}'" if cached["protocol"].get("reference", "mnist:train") != "mnist:train" else "")
-            + (f" --features {cached['protocol']['features']}" if cached["protocol"].get("features", "mnist") != "mnist" else ""),
+            "command": curve_command(name, cached["protocol"], curve, run_config.get("checkpoint_every")),
         }
         shutil.copyfile(curve_path, out / "curve.json")
         (out / "curve.svg").write_text(
